@@ -1,0 +1,144 @@
+"""Catalogues are files people edit (data/*.csv); this module loads them into the warehouse.
+
+sync_catalogues() runs on every start and is a no-op unless a file changed (hash in `meta`).
+Rows that disappeared from a file are removed unless facts still refer to them.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from etl.config import get_settings
+from etl.schema import Cluster, Fact, Indicator, Meta, Unit, UnitLineage
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent_code: str | None
+    cluster_code: str | None
+    valid_from: date
+    valid_to: date | None
+    aliases: tuple[str, ...] = ()
+    sort_order: int = 0
+
+    def active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def active_in(self, start: date, end: date) -> bool:
+        """Existed at some point between start and end."""
+        return self.valid_from <= end and (self.valid_to is None or self.valid_to >= start)
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    code: str
+    label: str
+    group_name: str
+    unit_label: str
+    aliases: tuple[str, ...]
+    sort_order: int
+
+
+def read_csv(path: str | Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f)]
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _unit_values(row: dict[str, str]) -> dict:
+    return dict(code=row["code"], name=row["name"], level=row.get("level") or "district",
+                kind=row.get("kind", ""), parent_code=row.get("parent") or None,
+                cluster_code=row.get("cluster") or None,
+                valid_from=_date(row.get("valid_from", "")) or date(2000, 1, 1),
+                valid_to=_date(row.get("valid_to", "")), aliases=row.get("aliases", ""),
+                sort_order=int(row.get("sort_order") or 0))
+
+
+def _indicator_values(row: dict[str, str]) -> dict:
+    return dict(code=row["code"], label=row["label"], group_name=row.get("group", ""),
+                unit_label=row.get("unit_label", ""), aliases=row.get("aliases", ""),
+                sort_order=int(row.get("sort_order") or 0))
+
+
+def _cluster_values(row: dict[str, str]) -> dict:
+    return dict(code=row["code"], name=row["name"], sort_order=int(row.get("sort_order") or 0))
+
+
+def _sync_table(conn, model, rows: list[dict], keep_if_used=None) -> None:
+    key = model.__table__.primary_key.columns.values()[0]
+    existing = {r[0] for r in conn.execute(select(key))}
+    wanted = {r[key.name] for r in rows}
+    for r in rows:
+        if r[key.name] in existing:
+            conn.execute(update(model).where(key == r[key.name]).values(**r))
+        else:
+            conn.execute(insert(model).values(**r))
+    stale = existing - wanted
+    if keep_if_used is not None and stale:
+        stale -= {r[0] for r in conn.execute(select(keep_if_used).distinct())}
+    if stale:
+        conn.execute(delete(model).where(key.in_(stale)))
+
+
+def sync_catalogues(engine: Engine, settings=None) -> bool:
+    """Load the catalogue files into the warehouse if any changed. True when something was synced."""
+    s = settings or get_settings()
+    paths = [s.clusters_csv, s.units_csv, s.indicators_csv, s.lineage_csv]
+    digest = hashlib.sha256(b"".join(Path(p).read_bytes() if Path(p).exists() else b"-"
+                                     for p in paths)).hexdigest()
+    with engine.begin() as conn:
+        stored = conn.execute(select(Meta.value).where(Meta.key == "catalogue_sha256")).scalar()
+        if stored == digest:
+            return False
+        _sync_table(conn, Cluster, [_cluster_values(r) for r in read_csv(s.clusters_csv)])
+        _sync_table(conn, Unit, [_unit_values(r) for r in read_csv(s.units_csv)], Fact.unit_code)
+        _sync_table(conn, Indicator, [_indicator_values(r) for r in read_csv(s.indicators_csv)],
+                    Fact.indicator_code)
+        conn.execute(delete(UnitLineage))
+        if Path(s.lineage_csv).exists():
+            for r in read_csv(s.lineage_csv):
+                conn.execute(insert(UnitLineage).values(
+                    former_code=r["former_code"], successor_code=r["successor_code"],
+                    note=r.get("note", "")))
+        if stored is None:
+            conn.execute(insert(Meta).values(key="catalogue_sha256", value=digest))
+        else:
+            conn.execute(update(Meta).where(Meta.key == "catalogue_sha256").values(value=digest))
+    return True
+
+
+def load_units(engine: Engine) -> list[UnitRow]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Unit).order_by(Unit.sort_order, Unit.name)).mappings().all()
+    return [UnitRow(code=r["code"], name=r["name"], level=r["level"], kind=r["kind"],
+                    parent_code=r["parent_code"], cluster_code=r["cluster_code"],
+                    valid_from=r["valid_from"], valid_to=r["valid_to"],
+                    aliases=tuple(a.strip() for a in (r["aliases"] or "").split("|") if a.strip()),
+                    sort_order=r["sort_order"]) for r in rows]
+
+
+def load_indicators(engine: Engine) -> list[IndicatorRow]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Indicator).order_by(Indicator.sort_order)).mappings().all()
+    return [IndicatorRow(code=r["code"], label=r["label"], group_name=r["group_name"],
+                         unit_label=r["unit_label"],
+                         aliases=tuple(a.strip() for a in (r["aliases"] or "").split("|") if a.strip()),
+                         sort_order=r["sort_order"]) for r in rows]
+
+
+def load_clusters(engine: Engine) -> dict[str, str]:
+    """cluster code -> name, in display order."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Cluster.code, Cluster.name).order_by(Cluster.sort_order)).all())

@@ -1,0 +1,71 @@
+"""Settings, declared once with defaults and help, read from the environment in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+def _default_db_url() -> str:
+    return f"sqlite:///{DATA_DIR / 'warehouse.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_db_url, metadata={
+        "env": "DATABASE_URL",
+        "help": "SQLAlchemy URL of the warehouse; default: SQLite file data/warehouse.db. "
+                "PostgreSQL: postgresql+psycopg://user:pass@host/db"})
+    agency_name: str = field(default="Ban Dân vận Tỉnh ủy Thanh Hóa", metadata={
+        "env": "DVK_AGENCY_NAME", "help": "Agency name on reports, decks and templates."})
+    province_name: str = field(default="Thanh Hóa", metadata={
+        "env": "DVK_PROVINCE_NAME", "help": "Province shown as 'Toàn tỉnh'."})
+    units_csv: str = field(default=str(DATA_DIR / "units.csv"), metadata={
+        "env": "DVK_UNITS_CSV", "help": "Unit catalogue (code, name, level, parent, cluster, validity)."})
+    clusters_csv: str = field(default=str(DATA_DIR / "clusters.csv"), metadata={
+        "env": "DVK_CLUSTERS_CSV", "help": "Cluster catalogue (code, name, sort_order)."})
+    indicators_csv: str = field(default=str(DATA_DIR / "indicators.csv"), metadata={
+        "env": "DVK_INDICATORS_CSV", "help": "Indicator catalogue (code, label, group, aliases)."})
+    lineage_csv: str = field(default=str(DATA_DIR / "unit_lineage.csv"), metadata={
+        "env": "DVK_LINEAGE_CSV", "help": "Former unit -> successor unit(s) across the 2025 reorganisation."})
+    demo_autoload: bool = field(default=True, metadata={
+        "env": "DVK_DEMO_AUTOLOAD", "help": "Load the demo data into an empty warehouse on start."})
+    upload_max_mb: int = field(default=20, metadata={
+        "env": "DVK_UPLOAD_MAX_MB", "help": "Largest accepted upload, in MB."})
+    view_requires_login: bool = field(default=False, metadata={
+        "env": "DVK_VIEW_REQUIRES_LOGIN", "help": "Whether viewing the dashboard needs a login."})
+    session_hours: int = field(default=12, metadata={
+        "env": "DVK_SESSION_HOURS", "help": "How long a login lasts, in hours."})
+    auth_mode: str = field(default="local", metadata={
+        "env": "DVK_AUTH_MODE", "help": "'local' (passwords in the warehouse) or 'oidc' (st.login)."})
+    pptx_template: str = field(default="", metadata={
+        "env": "DVK_PPTX_TEMPLATE", "help": "Path of an agency .pptx template (masters and layouts)."})
+
+
+def _coerce(value: str, typ):
+    if typ in (bool, "bool"):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if typ in (int, "int"):
+        return int(value)
+    return value
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit overrides winning."""
+    values = {}
+    for f in fields(Settings):
+        env = f.metadata.get("env")
+        if env and os.environ.get(env):
+            values[f.name] = _coerce(os.environ[env], f.type)
+    values.update(overrides)
+    return Settings(**values)
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for docs and --help."""
+    defaults = Settings()
+    return [(f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"])
+            for f in fields(Settings)]

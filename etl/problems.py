@@ -1,0 +1,133 @@
+"""Problems are values: what is wrong with an input, where, and what to do about it.
+
+Every message comes from MESSAGES below (one table of Vietnamese templates), keyed by a
+stable slug. Errors refuse a file; warnings are shown but the file still loads.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+# code: (severity, message template, hint template). Templates use str.format fields.
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    # files
+    "file_unreadable": (ERROR, "Không đọc được tệp: {detail}.",
+                        "Mở tệp bằng Excel, chọn Lưu thành (Save As) định dạng .xlsx rồi tải lại."),
+    "file_not_xlsx": (ERROR, "Tệp không phải bảng tính Excel .xlsx ({detail}).",
+                      "Chỉ nhận tệp .xlsx. Nếu là tệp .xls hoặc .pdf, hãy mở bằng Excel và lưu lại dạng .xlsx."),
+    "file_too_large": (ERROR, "Tệp quá lớn ({detail}).",
+                       "Xóa các trang tính, hình ảnh không cần thiết hoặc chia nhỏ tệp rồi tải lại."),
+    "file_zip_bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}), không thể mở an toàn.",
+                      "Lưu lại tệp từ Excel; nếu vẫn lỗi, hãy liên hệ quản trị viên."),
+    "no_table_found": (ERROR, "Không tìm thấy bảng số liệu trong tệp.",
+                       "Bảng cần có dòng tiêu đề với cột tên đơn vị và các cột chỉ tiêu (ví dụ: Số hội nghị, "
+                       "Lượt người tham dự), hoặc dạng biểu mẫu Nội dung | Đơn vị tính | Số lượng. "
+                       "Có thể tải biểu mẫu chuẩn trên trang Tải lên."),
+    "no_data_rows": (ERROR, "Trang tính {sheet} không có dòng số liệu nào của đơn vị.",
+                     "Kiểm tra lại tệp: mỗi đơn vị một dòng, bên dưới dòng tiêu đề."),
+    # period
+    "period_missing": (ERROR, "Không xác định được kỳ báo cáo.",
+                       "Ghi kỳ ở dòng tiêu đề (ví dụ: \"QUÝ II NĂM 2024\") hoặc chọn kỳ khi nạp."),
+    "period_conflict": (ERROR, "Kỳ trong tiêu đề ({found}) khác kỳ đã chọn ({given}).",
+                        "Sửa dòng tiêu đề hoặc chọn đúng kỳ {found} khi nạp."),
+    "period_not_quarter": (ERROR, "Tiêu đề ghi kỳ {found}; số liệu được nạp theo từng quý.",
+                           "Nạp riêng số liệu từng quý (ví dụ Quý I và Quý II thay cho 6 tháng đầu năm)."),
+    "period_in_future": (ERROR, "Kỳ {found} chưa kết thúc.", "Kiểm tra lại năm và quý trong tiêu đề."),
+    # headers
+    "unknown_column": (ERROR, "Cột \"{header}\" có số liệu nhưng không khớp chỉ tiêu nào.",
+                       "Đổi tên cột theo biểu mẫu, hoặc nhờ quản trị viên thêm \"{header}\" làm tên gọi khác "
+                       "(alias) của một chỉ tiêu trong data/indicators.csv."),
+    "duplicate_column": (ERROR, "Hai cột cùng là chỉ tiêu \"{indicator}\" ({detail}).",
+                         "Giữ lại một cột cho mỗi chỉ tiêu."),
+    "no_unit_column": (ERROR, "Không tìm thấy cột tên đơn vị.",
+                       "Đặt tiêu đề cột là \"Đơn vị\" (hoặc \"Tên đơn vị\", \"Huyện, thị xã, thành phố\")."),
+    # units
+    "unknown_unit": (ERROR, "Không nhận ra đơn vị \"{unit}\".",
+                     "Sửa tên theo danh mục; gần nhất là: {closest}."),
+    "unit_not_active": (ERROR, "Đơn vị \"{unit}\" không còn tồn tại trong kỳ {period}.",
+                        "{detail}"),
+    "district_after_reorganisation": (ERROR, "\"{unit}\" là đơn vị cấp huyện; kỳ {period} không còn cấp huyện.",
+                                      "Cấp huyện kết thúc hoạt động từ 01/7/2025: từ Quý III/2025, số liệu "
+                                      "báo cáo theo xã, phường (ví dụ: {closest})."),
+    "duplicate_unit": (ERROR, "Đơn vị \"{unit}\" xuất hiện hai lần (dòng {first_row} và dòng {row}).",
+                       "Gộp hoặc xóa một trong hai dòng."),
+    "unit_out_of_scope": (ERROR, "Tài khoản của bạn không được nạp số liệu cho \"{unit}\".",
+                          "Chỉ nạp số liệu của đơn vị được giao ({detail}); xóa dòng này hoặc nhờ người phụ trách nạp."),
+    "form_unit_missing": (ERROR, "Biểu mẫu không ghi tên đơn vị báo cáo.",
+                          "Ghi tên đơn vị ở dòng tiêu đề (ví dụ: \"BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH\")."),
+    # cells
+    "not_a_number": (ERROR, "Ô {cell} ghi \"{text}\", không phải một số.",
+                     "Ghi số nguyên (ví dụ 12); để trống hoặc ghi \"-\" nếu không có số liệu."),
+    "negative_number": (ERROR, "Ô {cell} ghi số âm ({text}).", "Số lượng không thể âm: sửa lại số đúng."),
+    "decimal_count": (ERROR, "Ô {cell} ghi số thập phân ({text}) cho một chỉ tiêu đếm.",
+                      "Ghi số nguyên. Nếu ý là hàng nghìn (ví dụ 4.819), gõ 4819 hoặc định dạng ô là Văn bản."),
+    "ambiguous_separator": (ERROR, "Ô {cell} ghi \"{text}\": dấu phẩy là dấu thập phân.",
+                            "Ghi số nguyên không có dấu phẩy, ví dụ 4819 hoặc 4.819."),
+    "qualified_number": (ERROR, "Ô {cell} ghi \"{text}\", không phải một số chính xác.",
+                         "Ghi số chính xác (ví dụ 48), không kèm \"gần\", \"hơn\", \"trên\"."),
+    "ratio_in_cell": (ERROR, "Ô {cell} ghi \"{text}\" (hai số trong một ô).",
+                      "Tách thành hai cột: mô hình đăng ký và mô hình được công nhận."),
+    "formula_without_value": (ERROR, "Ô {cell} là công thức chưa có kết quả được lưu.",
+                              "Mở tệp bằng Excel hoặc LibreOffice, để bảng tính tự tính rồi Lưu lại trước khi tải lên."),
+    "cell_error_value": (ERROR, "Ô {cell} có lỗi công thức ({text}).", "Sửa công thức trong Excel rồi lưu lại."),
+    # rules
+    "recognized_exceeds_registered": (ERROR, "{unit}: mô hình được công nhận ({recognized}) nhiều hơn số đăng ký ({registered}).",
+                                      "Kiểm tra lại hai ô {cell} và {other_cell}."),
+    "participants_without_conference": (ERROR, "{unit}: có {participants} lượt người tham dự nhưng không có hội nghị nào.",
+                                        "Ghi số hội nghị vào ô {other_cell}, hoặc sửa số lượt người ở ô {cell}."),
+    "training_participants_without_training": (ERROR, "{unit}: có {participants} lượt người tập huấn nhưng không có hội nghị tập huấn nào.",
+                                               "Ghi số hội nghị tập huấn vào ô {other_cell}, hoặc sửa ô {cell}."),
+    "total_mismatch": (WARNING, "Dòng tổng cộng ghi {indicator} = {stated}, nhưng cộng các đơn vị được {computed}.",
+                       "Số liệu các đơn vị vẫn được nạp; dòng tổng không được nạp. Kiểm tra lại ô {cell}."),
+    "blank_unit_row": (WARNING, "Dòng {row} có số liệu nhưng không có tên đơn vị, nên bị bỏ qua.",
+                       "Ghi tên đơn vị vào dòng này nếu đó là số liệu cần nạp."),
+    "unit_no_values": (WARNING, "{unit}: không có số liệu nào (toàn ô trống hoặc \"-\").",
+                       "Đơn vị này sẽ được coi là chưa báo cáo kỳ này."),
+    "too_many_problems": (ERROR, "Tệp có quá nhiều lỗi; chỉ hiển thị {shown} lỗi đầu tiên.",
+                          "Sửa các lỗi trên rồi tải lại để xem các lỗi còn lại."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str
+    cell: str
+    row: int | None
+    column: str
+    code: str
+    severity: str
+    message: str
+    hint: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class _Blank(dict):
+    def __missing__(self, key):  # a template field nobody supplied renders as empty, never raises
+        return ""
+
+
+def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", row: int | None = None,
+            column: str = "", **fields) -> Problem:
+    """Build a Problem from the MESSAGES table; `fields` fill the templates."""
+    severity, message, hint = MESSAGES[code]
+    values = _Blank(cell=cell, row=row or "", sheet=sheet, file=file, **fields)
+    return Problem(file=file, sheet=sheet, cell=cell, row=row, column=column, code=code,
+                   severity=severity, message=message.format_map(values), hint=hint.format_map(values))
+
+
+def has_errors(problems) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def sort_problems(problems) -> list[Problem]:
+    """Errors first, then by sheet and row."""
+    return sorted(problems, key=lambda p: (p.severity != ERROR, p.sheet, p.row or 0, p.column))

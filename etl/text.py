@@ -1,0 +1,25 @@
+"""Folding Vietnamese text for matching: case, diacritics, tone-mark placement, punctuation."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: object) -> str:
+    """'  Huyện YÊN   Định.' -> 'huyen yen dinh'; 'Hoá' and 'Hóa' both -> 'hoa'."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFD", str(text))
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.replace("đ", "d").replace("Đ", "D").lower()
+    return _NON_WORD.sub(" ", s).strip()
+
+
+def clean(text: object) -> str:
+    """Trim and collapse whitespace (incl. non-breaking spaces and line breaks); NFC."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", s).strip()

@@ -1,0 +1,116 @@
+"""Shared pytest fixtures: warehouse engines on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``TEST_DATABASE_URL`` (``scripts/test`` starts a throwaway
+server and sets it).  Every test that uses a PostgreSQL engine gets its own,
+freshly created database, so tests are isolated under pytest-xdist too.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _build_engine(url: str) -> Engine:
+    """Engine with the full schema (migrations + catalogues), as the app builds it."""
+    from etl.db import ensure_schema, make_engine  # imported lazily: collection must not need it
+
+    engine = make_engine(url)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """URL of the PostgreSQL server to test against (an admin database on it)."""
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "TEST_DATABASE_URL is not set but CI is: PostgreSQL tests must run in CI. "
+                "Run the suite with scripts/test (or bash .ci/run).",
+                pytrace=False,
+            )
+        pytest.skip("PostgreSQL not available: run scripts/test")
+    return url
+
+
+@pytest.fixture(scope="session")
+def _pg_admin(pg_url: str) -> Iterator[Engine]:
+    """AUTOCOMMIT engine on the admin database, used to create/drop test databases."""
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - environment problem
+        admin.dispose()
+        pytest.fail(f"cannot connect to TEST_DATABASE_URL ({pg_url}): {exc}", pytrace=False)
+    yield admin
+    admin.dispose()
+
+
+def _fresh_pg_url(admin: Engine) -> tuple[str, str]:
+    """Create a uniquely named empty database; return (name, url)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"t_{worker}_{uuid.uuid4().hex}"[:63].lower()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    return name, url
+
+
+def _drop_pg_db(admin: Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _sqlite_engine(tmp_path) -> Iterator[Engine]:
+    engine = _build_engine(f"sqlite:///{tmp_path}/warehouse.db")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _postgres_engine(admin: Engine) -> Iterator[Engine]:
+    name, url = _fresh_pg_url(admin)
+    try:
+        engine = _build_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        _drop_pg_db(admin, name)
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """Migrated warehouse engine; every test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield from _sqlite_engine(tmp_path)
+    else:
+        yield from _postgres_engine(request.getfixturevalue("_pg_admin"))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path) -> Iterator[Engine]:
+    """Migrated warehouse engine on a SQLite file in tmp_path."""
+    yield from _sqlite_engine(tmp_path)
+
+
+@pytest.fixture
+def pg_engine(_pg_admin: Engine) -> Iterator[Engine]:
+    """Migrated warehouse engine on a fresh PostgreSQL database."""
+    yield from _postgres_engine(_pg_admin)
