@@ -10,7 +10,8 @@ import io
 from collections import Counter
 
 import pytest
-from conftest import _postgres_engine, _sqlite_engine
+from tests.engines import postgres_engine as _postgres_engine
+from tests.engines import sqlite_engine as _sqlite_engine
 from openpyxl import load_workbook
 
 from etl import queries
