@@ -1,0 +1,152 @@
+"""Benchmark (not a timed test): load of a 3,321-row × 12-indicator consolidated sheet on SQLite.
+
+Units are Vietnam's 3,321 post-2025 communes (vietnam-provinces package) in a temporary catalogue.
+Prints the bare openpyxl read_only parse time, the dry-run time and the load time, and the ratios.
+Goal: load <= 2 × bare parse.
+
+    .venv/bin/python bench/bench_load.py [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CODES = ["documents_issued", "conferences", "conference_participants", "trainings", "training_participants",
+         "review_conferences", "inspections", "inspected_party_orgs", "inspected_party_members", "dialogues",
+         "models_registered", "models_recognized"]
+
+
+def communes() -> list[tuple[str, str]]:
+    """(code, name) of the 3,321 communes; names that fold alike (Dân Hòa / Dân Hóa, or the same
+    name in two provinces) get their province, then their code, so every name matches one unit."""
+    import vietnam_provinces as vp
+    from etl.text import fold
+    wards = list(vp.Ward.iter_all())
+    provinces = {p.code: p.name for p in vp.Province.iter_all()}
+    seen = Counter(fold(w.name) for w in wards)
+    names = [w.name if seen[fold(w.name)] == 1 else f"{w.name} - {provinces[w.province_code]}" for w in wards]
+    seen = Counter(fold(n) for n in names)
+    return [(f"{int(w.code):05d}", n if seen[fold(n)] == 1 else f"{n} {int(w.code)}") for w, n in zip(wards, names)]
+
+
+def write_catalogue(folder: Path, units: list[tuple[str, str]]) -> None:
+    with open(folder / "units.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "name", "level", "kind", "parent", "cluster", "valid_from", "valid_to", "aliases",
+                    "sort_order"])
+        for i, (code, name) in enumerate(units):
+            w.writerow([code, name, "commune", "", "", "all", "2025-07-01", "", "", i])
+    (folder / "clusters.csv").write_text("code,name,sort_order\nall,Toàn quốc,1\n", encoding="utf-8")
+    (folder / "unit_lineage.csv").write_text("former_code,successor_code,note\n", encoding="utf-8")
+
+
+def build_sheet(units: list[tuple[str, str]]) -> bytes:
+    """A consolidated sheet as Excel saves one (shared strings, <dimension>, merged two-line headers)."""
+    from openpyxl import Workbook
+    from etl.demo_sheets import TWO_LINE
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    ws.append(["BAN DÂN VẬN TỈNH ỦY"])
+    ws.append(["BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN QUÝ III NĂM 2025"])
+    ws.append([])
+    ws.append(["STT", "Đơn vị"] + [g for g, _, _ in TWO_LINE])
+    ws.append(["", ""] + [s or g for g, s, _ in TWO_LINE])
+    for col in (1, 2, 3, 8, 12):  # STT, Đơn vị and the single-indicator groups span both lines
+        ws.merge_cells(start_row=4, start_column=col, end_row=5, end_column=col)
+    for first, last in ((4, 5), (6, 7), (9, 11), (13, 14)):  # groups over their sub-headers
+        ws.merge_cells(start_row=4, start_column=first, end_row=4, end_column=last)
+    totals = [0] * len(CODES)
+    for i, (_code, name) in enumerate(units, start=1):
+        values = [(i * 7 + j * 13) % 40 + 1 for j in range(len(CODES))]
+        values[CODES.index("conference_participants")] = values[CODES.index("conferences")] * 90
+        values[CODES.index("models_recognized")] = values[CODES.index("models_registered")] // 2
+        totals = [t + v for t, v in zip(totals, values)]
+        ws.append([i, name] + values)
+    ws.append(["", "Tổng cộng"] + totals)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def bare_parse(data: bytes) -> int:
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    n = sum(1 for ws in wb.worksheets for _ in ws.iter_rows(values_only=True))
+    wb.close()
+    return n
+
+
+def interleaved(steps: dict, repeat: int) -> dict:
+    """Best time of each step over `repeat` rounds; steps alternate within a round so that a busy
+    machine slows them alike. steps: {name: (fn, setup or None)}."""
+    best = {name: [float("inf"), float("inf")] for name in steps}  # [wall, cpu]
+    for _ in range(repeat):
+        for name, (fn, setup) in steps.items():
+            if setup:
+                setup()
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            best[name][0] = min(best[name][0], time.perf_counter() - wall)
+            best[name][1] = min(best[name][1], time.process_time() - cpu)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="dvk-bench-"))
+    units = communes()
+    write_catalogue(tmp, units)
+    os.environ.update(DATABASE_URL=f"sqlite:///{tmp}/bench.db", DVK_UNITS_CSV=str(tmp / "units.csv"),
+                      DVK_CLUSTERS_CSV=str(tmp / "clusters.csv"), DVK_LINEAGE_CSV=str(tmp / "unit_lineage.csv"))
+    from sqlalchemy import delete
+
+    from etl.db import ensure_schema, make_engine
+    from etl.load import load_file
+    from etl.schema import AuditEvent, Batch, BatchFile, Fact
+    engine = make_engine()
+    ensure_schema(engine)
+    data = build_sheet(units)
+
+    def empty_warehouse():  # every timed load starts from an empty warehouse (untimed)
+        with engine.begin() as conn:
+            for model in (Fact, BatchFile, AuditEvent, Batch):
+                conn.execute(delete(model))
+
+    def fresh_load():
+        result = load_file(engine, data, "bench.xlsx")
+        assert result.status == "loaded", [p.message for p in result.problems[:5]]
+        assert result.rows_added == len(units) * len(CODES), result.rows_added
+
+    def dry_run():
+        result = load_file(engine, data, "bench.xlsx", dry_run=True)
+        assert result.status in ("preview", "unchanged"), [p.message for p in result.problems[:5]]
+
+    rows = bare_parse(data)
+    best = interleaved({"parse": (lambda: bare_parse(data), None), "dry": (dry_run, None),
+                        "load": (fresh_load, empty_warehouse)}, args.repeat)
+    print(f"sheet: {len(units):,} units × {len(CODES)} indicators ({rows:,} rows, {len(data) / 1024:,.0f} KiB); "
+          f"best of {args.repeat} (wall clock | CPU time of this process)")
+    (parse_w, parse_c), (dry_w, dry_c), (load_w, load_c) = best["parse"], best["dry"], best["load"]
+    print(f"bare openpyxl read_only parse:     {parse_w:6.3f} s | {parse_c:6.3f} s")
+    print(f"dry run (parse + validate + diff): {dry_w:6.3f} s | {dry_c:6.3f} s   "
+          f"ratio {dry_w / parse_w:4.2f}× | {dry_c / parse_c:4.2f}×")
+    print(f"load into SQLite:                  {load_w:6.3f} s | {load_c:6.3f} s   "
+          f"ratio {load_w / parse_w:4.2f}× | {load_c / parse_c:4.2f}×   "
+          f"(goal ≤ 2×: {'met' if load_c <= 2 * parse_c else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Data commands: load, summary, batches, undo, template, demo.
+
+They call the same functions as the pages (etl.load, etl.queries, etl.template, etl.demo) and
+only turn results into Vietnamese text, CSV or JSON here.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse
+from etl.numbers import fmt_int, fmt_pct
+from etl.periods import REORGANISATION_DATE, Period, PeriodError, parse_period
+from etl.problems import sort_problems
+
+STATUS_LABELS = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI",
+                 "preview": "XEM TRƯỚC"}
+BATCH_STATUS = {"loaded": "đang dùng", "undone": "đã hoàn tác"}
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+LEVELS = ("province", "cluster", "district", "commune")
+LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "cấp huyện", "commune": "cấp xã"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("load", help="Nạp tệp Excel vào kho dữ liệu")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--period", help="Kỳ (quý) của số liệu, ví dụ 2024-Q2; mặc định đọc từ tiêu đề")
+    p.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì")
+    p.add_argument("--json", action="store_true", help="Kết quả dạng JSON")
+    p.add_argument("--user", default="", help="Tên người nạp (mặc định: tài khoản máy)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("summary", help="Tổng hợp số liệu theo kỳ")
+    p.add_argument("--period", required=True, help="2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
+    p.add_argument("--by", choices=LEVELS, default="province")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("batches", help="Danh sách các lô đã nạp")
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("undo", help="Hoàn tác một lô đã nạp")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("--user", default="", help="Tên người hoàn tác")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("template", help="Tạo biểu mẫu tổng hợp (Excel) cho một quý")
+    p.add_argument("--period", required=True, help="Quý, ví dụ 2024-Q2")
+    p.add_argument("--out", required=True, help="Tệp .xlsx cần tạo")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="Nạp dữ liệu minh họa")
+    p.add_argument("--if-empty", action="store_true", help="Chỉ nạp khi kho chưa có lô nào")
+    p.set_defaults(func=cmd_demo)
+
+
+def _period(spec: str, quarter_only: bool = False) -> Period:
+    try:
+        period = parse_period(spec)
+    except PeriodError:
+        raise UsageError(f"kỳ '{spec}' không hợp lệ; dùng 2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
+    if quarter_only and period.kind != "Q":
+        raise UsageError(f"kỳ '{spec}' không phải một quý; số liệu được nạp theo quý, ví dụ 2024-Q2")
+    return period
+
+
+def _user(name: str) -> str:
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+# ------------------------------------------------------------------ load
+
+def cmd_load(args) -> int:
+    from etl.load import load_file
+    period = _period(args.period, quarter_only=True) if args.period else None
+    paths = [Path(f) for f in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError("không tìm thấy tệp: " + ", ".join(missing))
+    engine = open_warehouse()
+    user = _user(args.user)
+    results = [load_file(engine, _read(p), p.name, period=period, user=user, dry_run=args.dry_run)
+               for p in paths]
+    if args.json:
+        print(json.dumps({"files": [load_json(r) for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        from etl.catalog import load_indicators
+        labels = {i.code: i.label for i in load_indicators(engine)}
+        for r in results:
+            print(describe_result(r, labels))
+    return EXIT_REFUSED if any(r.status == "rejected" for r in results) else EXIT_OK
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"không đọc được tệp {path}: {exc.strerror or exc}")
+
+
+def load_json(r) -> dict:
+    """One file's result in the documented JSON shape."""
+    return {"file": r.file, "status": r.status, "batch_id": r.batch_id, "rows_added": r.rows_added,
+            "rows_changed": r.rows_changed, "rows_unchanged": r.rows_unchanged,
+            "problems": [{"sheet": p.sheet, "cell": p.cell, "row": p.row, "column": p.column,
+                          "code": p.code, "severity": p.severity, "message": p.message}
+                         for p in sort_problems(r.problems)]}
+
+
+def describe_result(r, labels: dict[str, str] | None = None) -> str:
+    """Status line (+ problems table) of one file, in Vietnamese."""
+    head = f"{STATUS_LABELS.get(r.status, r.status)}: {r.file}"
+    if r.period is not None:
+        head += f" — {r.period.label}"
+    if r.status == "loaded":
+        head += (f" — lô #{r.batch_id}: thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
+                 f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị")
+    elif r.status == "preview":
+        head += (f" — sẽ thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
+                 f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị (chưa ghi gì)")
+    elif r.status == "unchanged" and r.previous is not None:
+        head += f" — tệp này đã được nạp: {r.previous.describe()}; không có gì thay đổi"
+    elif r.status == "unchanged":
+        head += " — mọi giá trị đã có sẵn trong kho; không có gì thay đổi"
+    elif r.status == "rejected":
+        head += " — tệp không được nạp, kho dữ liệu không thay đổi. Sửa các lỗi dưới đây rồi nạp lại"
+    lines = [head]
+    if r.status == "preview":
+        labels = labels or {}
+        lines += [f"  {c.unit_name} · {labels.get(c.indicator_code, c.indicator_code)}: "
+                  f"{fmt_int(c.old)} → {fmt_int(c.new)}" for c in r.changes if c.kind == "changed"][:50]
+    if r.problems:
+        rows = [[p.sheet, p.cell or (f"dòng {p.row}" if p.row else ""), SEVERITY_LABELS.get(p.severity, ""),
+                 p.message, p.hint] for p in sort_problems(r.problems)]
+        lines.append(table(["Trang tính", "Ô", "Mức", "Vấn đề", "Cách sửa"], rows, indent="  "))
+    return "\n".join(lines)
+
+
+def table(headers: list[str], rows: list[list], indent: str = "") -> str:
+    """A plain aligned text table."""
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    fmt = lambda r: indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([fmt(cells[0]), indent + "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]])
+
+
+# ------------------------------------------------------------------ summary
+
+def cmd_summary(args) -> int:
+    from etl.queries import indicator_labels, summary
+    period = _period(args.period)
+    if args.by == "district" and period.start >= REORGANISATION_DATE:
+        print(f"{period.label}: không có cấp huyện (cấp huyện kết thúc từ 01/7/2025); "
+              "hãy dùng --by commune, cluster hoặc province.", file=sys.stderr)
+        return EXIT_OK
+    engine = open_warehouse()
+    df = summary(engine, period, args.by)
+    records = summary_records(df)
+    if not records:
+        hint = " (cấp xã báo cáo từ Quý III/2025)" if args.by == "commune" else ""
+        print(f"{period.label}: không có đơn vị {LEVEL_LABELS[args.by]} nào{hint}.", file=sys.stderr)
+        if args.format == "table":
+            return EXIT_OK
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        df.to_csv(sys.stdout, index=False)
+    else:
+        print(summary_table(records, indicator_labels(engine), period))
+    return EXIT_OK
+
+
+def summary_records(df) -> list[dict]:
+    """DataFrame rows as JSON-ready dicts: ints, None for nothing reported."""
+    import pandas as pd
+    out = []
+    for row in df.to_dict("records"):
+        rec = {}
+        for k, v in row.items():
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                rec[k] = None
+            elif k == "recognition_rate":
+                rec[k] = float(v)
+            elif k in ("name", "code", "period"):
+                rec[k] = str(v)
+            else:
+                rec[k] = int(v)
+        out.append(rec)
+    return out
+
+
+def summary_table(records: list[dict], labels: dict[str, str], period: Period) -> str:
+    """Few rows: one line per indicator, a column per group; many rows: one line per group."""
+    codes = list(labels)
+    title = f"Tổng hợp {period.label}"
+    if len(records) <= 6:
+        headers = ["Chỉ tiêu"] + [r["name"] for r in records]
+        rows = [[labels[c]] + [fmt_int(r.get(c)) for r in records] for c in codes]
+        rows.append(["Tỷ lệ công nhận"] + [fmt_pct(r.get("recognition_rate")) for r in records])
+        rows.append(["Đơn vị đã báo cáo"] + [f"{r['units_reported']}/{r['units_expected']}" for r in records])
+        return title + "\n" + table(headers, rows)
+    headers = ["Đơn vị"] + [labels[c] for c in codes] + ["Tỷ lệ công nhận", "Đã báo cáo"]
+    rows = [[r["name"]] + [fmt_int(r.get(c)) for c in codes]
+            + [fmt_pct(r.get("recognition_rate")), f"{r['units_reported']}/{r['units_expected']}"]
+            for r in records]
+    return title + "\n" + table(headers, rows)
+
+
+# ------------------------------------------------------------------ batches, undo
+
+def cmd_batches(args) -> int:
+    from etl.load import fmt_time, list_batches
+    batches = list_batches(open_warehouse())
+    if not batches:
+        print("Kho dữ liệu chưa có lô nào.")
+        return EXIT_OK
+    rows = [[f"#{b.id}", fmt_time(b.created_at), b.uploaded_by, b.file_name, b.period_label,
+             fmt_int(b.rows_added), fmt_int(b.rows_changed), fmt_int(b.rows_unchanged),
+             BATCH_STATUS.get(b.status, b.status)] for b in batches]
+    print(table(["Lô", "Thời gian", "Người nạp", "Tệp", "Kỳ", "Thêm", "Sửa", "Giữ nguyên",
+                 "Trạng thái"], rows))
+    return EXIT_OK
+
+
+def cmd_undo(args) -> int:
+    from etl.load import undo_batch
+    result = undo_batch(open_warehouse(), args.batch_id, user=_user(args.user))
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_REFUSED
+
+
+# ------------------------------------------------------------------ template, demo
+
+def cmd_template(args) -> int:
+    from etl.template import template_bytes, template_units
+    period = _period(args.period, quarter_only=True)
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        raise UsageError(f"thư mục {out.parent} không tồn tại")
+    engine = open_warehouse()
+    count = len(template_units(engine, period))
+    out.write_bytes(template_bytes(engine, period))
+    print(f"Đã tạo biểu mẫu {period.label} ({count} đơn vị): {out}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from etl.demo import load_demo
+    result = load_demo(open_warehouse(), if_empty=args.if_empty)
+    print(result.message)
+    return EXIT_OK if result.ok else EXIT_REFUSED

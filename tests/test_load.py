@@ -1,0 +1,258 @@
+"""Load: batches, idempotency, revision history, exact undo, refusals, concurrency (both databases)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from etl.audit import recent_events
+from etl.load import batch_file, list_batches, load_file, preview_file, undo_batch
+from etl.periods import quarter
+from etl.schema import Base, Batch, Fact, FactHistory, Meta
+from tests.workbooks import cell_of, consolidated_workbook, form_workbook
+
+Q2 = quarter(2024, 2)
+FIRST = [("Huyện Yên Định", {"conferences": 12, "conference_participants": 905, "documents_issued": 7}),
+         ("H. Nông Cống", {"conferences": 5, "conference_participants": "1.204", "documents_issued": "06"})]
+
+
+def facts(engine) -> dict:
+    """{(unit, year, quarter, indicator): (value, batch_id)}"""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Fact.unit_code, Fact.year, Fact.quarter, Fact.indicator_code, Fact.value,
+                                   Fact.batch_id)).all()
+    return {(u, y, q, i): (v, b) for u, y, q, i, v, b in rows}
+
+
+def snapshot(engine) -> tuple:
+    """Facts and history, every column, in a stable order."""
+    with engine.connect() as conn:
+        f = conn.execute(select(Fact).order_by(Fact.unit_code, Fact.year, Fact.quarter, Fact.indicator_code)
+                         ).mappings().all()
+        h = conn.execute(select(FactHistory).order_by(FactHistory.id)).mappings().all()
+    return [dict(r) for r in f], [dict(r) for r in h]
+
+
+def all_tables(engine) -> dict:
+    """Every row of every table (the 'nothing changed' check)."""
+    out = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted(map(repr, rows))
+    return out
+
+
+def load(engine, rows, name="bao_cao.xlsx", **kw):
+    return load_file(engine, consolidated_workbook(rows, **kw), name, user="lan")
+
+
+def test_load_writes_facts_batch_and_original_file(engine):
+    data = consolidated_workbook(FIRST)
+    r = load_file(engine, data, "cum_dong_bang.xlsx", user="lan")
+    assert (r.status, r.rows_added, r.rows_changed, r.rows_unchanged) == ("loaded", 6, 0, 0)
+    assert r.period == Q2 and r.layout == "consolidated" and r.problems == []
+    assert facts(engine)[("394", 2024, 2, "conference_participants")] == (905, r.batch_id)
+    assert facts(engine)[("404", 2024, 2, "conference_participants")] == (1204, r.batch_id)
+    assert facts(engine)[("404", 2024, 2, "documents_issued")] == (6, r.batch_id)
+    [b] = list_batches(engine)
+    assert (b.id, b.file_name, b.period, b.uploaded_by, b.status, b.units_count, b.layout) == \
+        (r.batch_id, "cum_dong_bang.xlsx", "2024-Q2", "lan", "loaded", 2, "consolidated")
+    assert (b.rows_added, b.rows_changed, b.rows_unchanged, len(b.sha256)) == (6, 0, 0, 64)
+    assert batch_file(engine, r.batch_id) == ("cum_dong_bang.xlsx", data)
+    assert batch_file(engine, 999) is None
+
+
+def test_same_file_twice_is_unchanged_and_names_the_first_load(engine):
+    data = consolidated_workbook(FIRST)
+    first = load_file(engine, data, "a.xlsx", user="lan")
+    before = all_tables(engine)
+    again = load_file(engine, data, "a (1).xlsx", user="minh")
+    assert again.status == "unchanged" and again.batch_id is None
+    assert again.previous.id == first.batch_id and again.previous.uploaded_by == "lan"
+    assert all_tables(engine) == before
+
+
+def test_different_file_with_same_values_is_unchanged_without_a_batch(engine):
+    load(engine, FIRST)
+    other = load(engine, [FIRST[1], FIRST[0]], period_title="Quý II/2024", name="b.xlsx")
+    assert (other.status, other.rows_unchanged, other.previous) == ("unchanged", 6, None)
+    assert len(list_batches(engine)) == 1
+
+
+def test_revision_keeps_old_value_in_history_and_unchanged_values_keep_their_batch(engine):
+    a = load(engine, FIRST).batch_id
+    revised = [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905, "documents_issued": 7,
+                                   "dialogues": 2})]
+    r = load(engine, revised, name="sua.xlsx")
+    assert (r.status, r.rows_added, r.rows_changed, r.rows_unchanged) == ("loaded", 1, 1, 2)
+    b = r.batch_id
+    f = facts(engine)
+    assert f[("394", 2024, 2, "conferences")] == (13, b)
+    assert f[("394", 2024, 2, "conference_participants")] == (905, a)  # not rewritten
+    assert f[("394", 2024, 2, "dialogues")] == (2, b)
+    assert f[("404", 2024, 2, "conferences")] == (5, a)  # a unit absent from the revision is untouched
+    with engine.connect() as conn:
+        hist = conn.execute(select(FactHistory.unit_code, FactHistory.indicator_code, FactHistory.value,
+                                   FactHistory.batch_id, FactHistory.replaced_by_batch_id)).all()
+    assert hist == [("394", "conferences", 12, a, b)]
+    kinds = {(c.unit_code, c.indicator_code): (c.kind, c.old, c.new) for c in r.changes}
+    assert kinds[("394", "conferences")] == ("changed", 12, 13)
+    assert kinds[("394", "dialogues")] == ("added", None, 2)
+    assert kinds[("394", "documents_issued")] == ("unchanged", 7, 7)
+
+
+@pytest.mark.parametrize("blank", [None, "-"])
+def test_blank_in_a_revision_leaves_the_existing_value(engine, blank):
+    a = load(engine, FIRST).batch_id
+    r = load(engine, [("Huyện Yên Định", {"conferences": 12, "conference_participants": 905,
+                                          "documents_issued": blank, "dialogues": 3})], name="c.xlsx")
+    assert (r.rows_added, r.rows_changed, r.rows_unchanged) == (1, 0, 2)
+    assert facts(engine)[("394", 2024, 2, "documents_issued")] == (7, a)
+
+
+def test_preview_computes_changes_and_writes_nothing(engine):
+    load(engine, FIRST)
+    before = all_tables(engine)
+    p = preview_file(engine, consolidated_workbook([("Yên Định", {"conferences": 20, "conference_participants": 905})]),
+                     "x.xlsx", user="lan")
+    assert (p.status, p.batch_id, p.rows_changed, p.rows_unchanged) == ("preview", None, 1, 1)
+    assert [(c.old, c.new) for c in p.changes if c.kind == "changed"] == [(12, 20)]
+    assert all_tables(engine) == before
+    assert preview_file(engine, consolidated_workbook(FIRST), "y.xlsx").status == "unchanged"
+
+
+def test_refused_file_changes_nothing(engine):
+    load(engine, FIRST)
+    before = all_tables(engine)
+    bad = [("Huyện Yên Định", {"conferences": "gần 50", "conference_participants": 905}),
+           ("Huyện Thọ Xuân", {"conferences": 3, "conference_participants": 100})]
+    r = load(engine, bad, name="loi.xlsx")
+    assert r.status == "rejected" and r.batch_id is None
+    assert any(p.code == "qualified_number" and p.cell == cell_of("conferences", 0) for p in r.problems)
+    assert all_tables(engine) == before
+
+
+def test_undo_restores_facts_and_history_exactly(engine):
+    load(engine, FIRST)
+    load(engine, [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905})], name="b.xlsx")
+    before = snapshot(engine)
+    c = load(engine, [("Huyện Yên Định", {"conferences": 14, "conference_participants": 950, "dialogues": 1}),
+                      ("Huyện Thọ Xuân", {"documents_issued": 4})], name="c.xlsx")
+    assert (c.rows_added, c.rows_changed) == (2, 2)
+    assert snapshot(engine) != before
+    u = undo_batch(engine, c.batch_id, user="minh")
+    assert (u.ok, u.restored, u.removed) == (True, 2, 2)
+    assert f"#{c.batch_id}" in u.message
+    assert snapshot(engine) == before
+    [b] = [b for b in list_batches(engine) if b.id == c.batch_id]
+    assert (b.status, b.undone_by) == ("undone", "minh") and b.undone_at is not None
+
+
+def test_undo_is_refused_while_a_later_batch_replaced_its_values(engine):
+    a = load(engine, FIRST).batch_id
+    b = load(engine, [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905})],
+             name="sua_lan_2.xlsx").batch_id
+    before = all_tables(engine)
+    refused = undo_batch(engine, a, user="minh")
+    assert not refused.ok
+    assert f"Hãy hoàn tác lô #{b} (sua_lan_2.xlsx) trước" in refused.message
+    assert all_tables(engine) == before
+    assert undo_batch(engine, b).ok
+    assert undo_batch(engine, a).ok
+    assert facts(engine) == {}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(FactHistory)).scalar_one() == 0
+
+
+def test_undo_twice_or_unknown_batch_is_refused_politely(engine):
+    a = load(engine, FIRST).batch_id
+    assert undo_batch(engine, a, user="minh").ok
+    again = undo_batch(engine, a)
+    assert not again.ok and "đã được hoàn tác" in again.message and "minh" in again.message
+    missing = undo_batch(engine, 12345)
+    assert not missing.ok and "#12345" in missing.message
+
+
+def test_same_file_loads_again_after_its_batch_was_undone(engine):
+    data = consolidated_workbook(FIRST)
+    a = load_file(engine, data, "a.xlsx").batch_id
+    undo_batch(engine, a)
+    r = load_file(engine, data, "a.xlsx")
+    assert r.status == "loaded" and r.batch_id != a and r.rows_added == 6
+
+
+def test_load_and_undo_are_audited(engine):
+    a = load(engine, FIRST).batch_id
+    load(engine, [("Huyện Yên Định", {"conferences": "hơn 3"})], name="bad.xlsx")  # refused: no event
+    undo_batch(engine, a, user="minh")
+    events = [(e["action"], e["username"], e["detail"].get("batch_id")) for e in recent_events(engine)]
+    assert events == [("undo", "minh", a), ("load", "lan", a)]
+
+
+def test_form_report_loads_one_unit(engine):
+    r = load_file(engine, form_workbook("BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH",
+                                        {"documents_issued": 9, "conferences": "06",
+                                         "conference_participants": "1.204", "dialogues": "-"}),
+                  "yen_dinh.xlsx")
+    assert (r.status, r.layout, r.rows_added) == ("loaded", "form", 3)
+    assert facts(engine)[("394", 2024, 2, "conference_participants")] == (1204, r.batch_id)
+
+
+def test_eight_parallel_loads_of_one_quarter_all_land(engine):
+    units = ["Huyện Yên Định", "Huyện Nông Cống", "Huyện Thọ Xuân", "Huyện Hà Trung", "Huyện Vĩnh Lộc",
+             "Huyện Thiệu Hóa", "Huyện Triệu Sơn", "Thị xã Bỉm Sơn"]
+    files = [consolidated_workbook([(name, {"conferences": i + 1, "conference_participants": 10 * (i + 1),
+                                            "models_registered": 5, "models_recognized": 2})])
+             for i, name in enumerate(units)]
+    results, errors = [None] * 8, []
+
+    def run(i):
+        try:
+            results[i] = load_file(engine, files[i], f"f{i}.xlsx", user=f"u{i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [r.status for r in results] == ["loaded"] * 8
+    f = facts(engine)
+    assert len(f) == 32
+    assert sum(v for (_, _, _, code), (v, _) in f.items() if code == "conferences") == sum(range(1, 9))
+    assert len({r.batch_id for r in results}) == 8
+
+
+def test_meta_is_untouched_by_loads(engine):
+    with engine.connect() as conn:
+        before = conn.execute(select(Meta.key, Meta.value)).all()
+    load(engine, FIRST)
+    with engine.connect() as conn:
+        assert conn.execute(select(Meta.key, Meta.value)).all() == before
+        assert conn.execute(select(func.count()).select_from(Batch)).scalar_one() == 1
+
+
+class _Serialization(Exception):
+    sqlstate = "40001"  # what psycopg reports for a serialization failure
+
+
+def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypatch):
+    import etl.load as load_module
+    from sqlalchemy.exc import OperationalError
+    real, calls = load_module._load_parsed, []
+
+    def flaky(conn, *args):
+        calls.append(1)
+        if len(calls) == 1:
+            real(conn, *args)  # writes, then fails: the transaction must roll back
+            raise OperationalError("INSERT", {}, _Serialization())
+        return real(conn, *args)
+
+    monkeypatch.setattr(load_module, "_load_parsed", flaky)
+    r = load(sqlite_engine, FIRST)
+    assert (r.status, r.rows_added, len(calls)) == ("loaded", 6, 2)
+    assert len(list_batches(sqlite_engine)) == 1 and len(facts(sqlite_engine)) == 6
