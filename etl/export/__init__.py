@@ -1,0 +1,67 @@
+"""Giao ban outputs for one period and scope: PPTX deck, DOCX report, XLSX biểu tổng hợp.
+
+    export(engine, "2024-H1", "cluster:dong-bang", pptx="deck.pptx", docx="report.docx")
+
+Targets are paths or writable binary file objects; the figures are gathered once for all of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import Engine
+
+from etl.export.scope import ReportData, Scope, ScopeError, gather, parse_scope
+from etl.periods import Period, parse_period
+
+__all__ = ["export", "gather", "parse_scope", "ReportData", "Scope", "ScopeError",
+           "pptx_bytes", "docx_bytes", "xlsx_bytes"]
+
+Target = str | Path | BinaryIO | None
+
+
+def pptx_bytes(data: ReportData, progress: Callable[[float, str], None] | None = None) -> bytes:
+    from etl.export.pptx import build_pptx
+    return build_pptx(data, progress)
+
+
+def docx_bytes(data: ReportData) -> bytes:
+    from etl.export.docx import build_docx
+    return build_docx(data)
+
+
+def xlsx_bytes(data: ReportData) -> bytes:
+    from etl.export.xlsx import build_xlsx
+    return build_xlsx(data)
+
+
+def _write(target: Target, content: bytes) -> None:
+    if hasattr(target, "write"):
+        target.write(content)
+    else:
+        Path(target).write_bytes(content)
+
+
+def export(engine: Engine, period: Period | str, scope: Scope | str, pptx: Target = None,
+           docx: Target = None, xlsx: Target = None,
+           progress: Callable[[float, str], None] | None = None) -> ReportData:
+    """Write the requested outputs; returns the figures they were built from."""
+    period = parse_period(period) if isinstance(period, str) else period
+    scope = parse_scope(engine, scope) if isinstance(scope, str) else scope
+    if progress:
+        progress(0.0, "Đang tổng hợp số liệu…")
+    data = gather(engine, period, scope)
+
+    def deck_progress(fraction: float, text: str) -> None:
+        if progress:
+            progress(0.05 + 0.8 * fraction, text)
+    if pptx is not None:
+        _write(pptx, pptx_bytes(data, deck_progress))
+    if docx is not None:
+        _write(docx, docx_bytes(data))
+    if xlsx is not None:
+        _write(xlsx, xlsx_bytes(data))
+    if progress:
+        progress(1.0, "Đã xong.")
+    return data

@@ -1,0 +1,232 @@
+"""Report sentences in the official style of a giao ban report (seed 001), built from figures.
+
+"Trong 6 tháng đầu năm 2024, cấp ủy các huyện, thị xã, thành phố cụm đồng bằng đã ban hành
+129 văn bản …; tổ chức 50 hội nghị quán triệt, tuyên truyền với 4.819 lượt người tham dự; …
+đã đăng ký và tổ chức thực hiện 891 mô hình “Dân vận khéo”, trong đó được công nhận 514 mô
+hình, đạt 57,7%."
+
+Pure functions over the dicts `etl.queries.totals` returns (indicator code -> int | None,
+'recognition_rate' -> float | None, 'units_reported', 'units_expected'). A figure that was
+not reported is left out of the sentence, never printed as 0.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from etl.numbers import fmt_num, fmt_pct, pad2
+from etl.periods import REORGANISATION_DATE, Period
+from etl.text import fold
+
+# (indicator, noun phrase in a comparison, unit word) — the comparison sentence, in this order.
+_COMPARED = (
+    ("documents_issued", "số văn bản ban hành", "văn bản"),
+    ("conferences", "số hội nghị quán triệt, tuyên truyền", "hội nghị"),
+    ("conference_participants", "số lượt người tham dự hội nghị", "lượt người"),
+    ("trainings", "số hội nghị tập huấn, bồi dưỡng", "hội nghị"),
+    ("inspections", "số cuộc kiểm tra, giám sát", "cuộc"),
+    ("models_registered", "số mô hình đăng ký", "mô hình"),
+    ("models_recognized", "số mô hình được công nhận", "mô hình"),
+)
+
+
+def count(value: int | None) -> str:
+    """Counts as reports write them: 6 -> '06', 4819 -> '4.819' (0 stays '0')."""
+    return pad2(int(value)) if value else "0"
+
+
+def _has(figures: dict | None, code: str) -> bool:
+    value = (figures or {}).get(code)
+    return value is not None and value == value  # not None, not NaN
+
+
+def period_phrase(period: Period) -> str:
+    """'Trong quý II/2024', 'Trong 6 tháng đầu năm 2024', 'Trong năm 2024'."""
+    label = period.label
+    return "Trong " + label[0].lower() + label[1:]
+
+
+def scope_subject(period: Period, scope_label: str, scope_kind: str = "") -> str:
+    """Who acted: 'cấp ủy các huyện, thị xã, thành phố cụm đồng bằng', 'cấp ủy các xã, phường
+    trong tỉnh', 'cấp ủy huyện Yên Định'. scope_kind: 'province'|'cluster'|'unit' ('' = guess)."""
+    key = fold(scope_label)
+    kind = scope_kind or ("cluster" if key.startswith("cum") else
+                          "province" if not key or key.startswith(("toan tinh", "tinh ")) else "unit")
+    if kind == "unit":
+        words = scope_label.strip().split(" ", 1)
+        return "cấp ủy " + " ".join([words[0].lower()] + words[1:])
+    if period.start >= REORGANISATION_DATE:
+        who = "cấp ủy các xã, phường"
+    elif period.end >= REORGANISATION_DATE:
+        who = "cấp ủy các huyện, thị xã, thành phố và các xã, phường"
+    else:
+        who = "cấp ủy các huyện, thị xã, thành phố"
+    if kind == "cluster":  # official style writes "cụm đồng bằng", "cụm miền núi"
+        return f"{who} {scope_label.strip().lower()}"
+    return f"{who} trong tỉnh"
+
+
+def _clauses(f: dict) -> list[str]:
+    out = []
+    if _has(f, "documents_issued"):
+        out.append(f"ban hành {count(f['documents_issued'])} văn bản lãnh đạo, chỉ đạo, cụ thể hóa "
+                   "các chủ trương, nghị quyết về công tác dân vận")
+    out += _pair(f, "conferences", "hội nghị quán triệt, tuyên truyền",
+                 "conference_participants", "lượt người tham dự")
+    out += _pair(f, "trainings", "hội nghị tập huấn, bồi dưỡng",
+                 "training_participants", "lượt người tham gia")
+    if _has(f, "inspections"):
+        text = f"{count(f['inspections'])} cuộc kiểm tra, giám sát"
+        targets = [f"{count(f[c])} {w}" for c, w in (("inspected_party_orgs", "tổ chức đảng"),
+                                                       ("inspected_party_members", "đảng viên"))
+                   if _has(f, c)]
+        out.append(text + (" đối với " + " và ".join(targets) if targets else ""))
+    if _has(f, "review_conferences"):
+        out.append(f"{count(f['review_conferences'])} hội nghị sơ kết, tổng kết")
+    if _has(f, "dialogues"):
+        out.append(f"{count(f['dialogues'])} cuộc tiếp xúc, đối thoại với Nhân dân")
+    models = _models_clause(f)
+    if models:
+        out.append(models)
+    return out
+
+
+def _pair(f: dict, code: str, noun: str, people_code: str, people: str) -> list[str]:
+    """'tổ chức 50 hội nghị … với 4.819 lượt người tham dự' (either half may be missing)."""
+    if _has(f, code):
+        tail = f" với {count(f[people_code])} {people}" if _has(f, people_code) else ""
+        return [f"tổ chức {count(f[code])} {noun}{tail}"]
+    if _has(f, people_code):
+        return [f"có {count(f[people_code])} {people} các {noun}"]
+    return []
+
+
+def _models_clause(f: dict) -> str:
+    if _has(f, "models_registered"):
+        text = (f"đã đăng ký và tổ chức thực hiện {count(f['models_registered'])} mô hình "
+                "“Dân vận khéo”")
+        if _has(f, "models_recognized"):
+            text += f", trong đó được công nhận {count(f['models_recognized'])} mô hình"
+            if f.get("recognition_rate") is not None and f["models_registered"]:
+                text += f", đạt {fmt_pct(f['recognition_rate'])}"
+        return text
+    if _has(f, "models_recognized"):
+        return f"công nhận {count(f['models_recognized'])} mô hình “Dân vận khéo”"
+    return ""
+
+
+def comparison_phrase(period: Period, previous_period: Period | None) -> str:
+    """'so với cùng kỳ năm trước', 'so với quý I/2024'."""
+    if previous_period is None or previous_period == period.same_period_last_year():
+        return "so với cùng kỳ năm trước"
+    label = previous_period.label
+    return "so với " + label[0].lower() + label[1:]
+
+
+def _change(delta: float, unit_word: str, same: str) -> str:
+    if delta == 0:
+        return same
+    return f"{'tăng' if delta > 0 else 'giảm'} {count(abs(delta))} {unit_word}"
+
+
+def comparison_sentence(current: dict, previous: dict | None, period: Period,
+                        previous_period: Period | None = None) -> str:
+    """'So với cùng kỳ năm trước, số hội nghị … tăng 12 hội nghị, …; tỷ lệ công nhận tăng
+    3,2 điểm phần trăm.' Only figures reported in both periods are compared; '' if none."""
+    if not previous:
+        return ""
+    same = "bằng cùng kỳ" if previous_period in (None, period.same_period_last_year()) else "không đổi"
+    parts = [f"{noun} {_change(current[c] - previous[c], word, same)}"
+             for c, noun, word in _COMPARED if _has(current, c) and _has(previous, c)]
+    rate = ""
+    if _has(current, "recognition_rate") and _has(previous, "recognition_rate"):
+        points = round((current["recognition_rate"] - previous["recognition_rate"]) * 100, 1)
+        rate = ("tỷ lệ công nhận mô hình " +
+                (same if points == 0 else
+                 f"{'tăng' if points > 0 else 'giảm'} {fmt_num(abs(points))} điểm phần trăm"))
+    if not parts and not rate:
+        return ""
+    body = "; ".join(parts + ([rate] if rate else []))
+    phrase = comparison_phrase(period, previous_period)
+    return f"{phrase[0].upper()}{phrase[1:]}, {body}."
+
+
+def overview_sentence(current: dict, previous: dict | None, period: Period, scope_label: str,
+                      *, previous_period: Period | None = None, scope_kind: str = "",
+                      compare: bool = True) -> str:
+    """The opening paragraph of a report; `previous` holds the figures of `previous_period`
+    (default: the same period last year, "cùng kỳ năm trước"); compare=False leaves out the
+    comparison sentence."""
+    clauses = _clauses(current or {})
+    subject = scope_subject(period, scope_label, scope_kind)
+    if not clauses:
+        return f"{period_phrase(period)}, chưa có số liệu báo cáo của {subject}."
+    first = clauses[0] if clauses[0].startswith("đã ") else "đã " + clauses[0]
+    text = f"{period_phrase(period)}, {subject} {'; '.join([first] + clauses[1:])}."
+    extra = comparison_sentence(current, previous, period, previous_period) if compare else ""
+    return f"{text} {extra}" if extra else text
+
+
+def ranking_sentence(rates: Sequence[tuple[str, float | None]], top: int = 3,
+                     noun: str = "đơn vị") -> str:
+    """Best and lagging units by recognition rate: rates = [(name, rate 0..1 or None)]."""
+    ranked = sorted(((n, r) for n, r in rates if r is not None and r == r),
+                    key=lambda x: (-x[1], x[0]))
+    if len(ranked) < 2:
+        return ""
+    k = max(1, min(top, len(ranked) // 2))
+    shown = lambda rows: ", ".join(f"{n} ({fmt_pct(r)})" for n, r in rows)  # noqa: E731
+    if fmt_pct(ranked[0][1]) == fmt_pct(ranked[-1][1]):
+        return f"Các {noun} có tỷ lệ mô hình được công nhận như nhau ({fmt_pct(ranked[0][1])})."
+    floor = fmt_pct(ranked[k - 1][1])
+    lagging = [x for x in ranked[k:] if fmt_pct(x[1]) != floor][-k:]  # ties with the best are not "lagging"
+    text = f"Các {noun} có tỷ lệ mô hình được công nhận cao nhất: {shown(ranked[:k])}"
+    return text + (f"; thấp nhất: {shown(reversed(lagging))}." if lagging else ".")
+
+
+def position_sentence(name: str, rates: Sequence[tuple[str, float | None]], group: str) -> str:
+    """'Yên Định xếp thứ 03/10 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).'"""
+    ranked = sorted(((n, r) for n, r in rates if r is not None and r == r), key=lambda x: (-x[1], x[0]))
+    rate = next((r for n, r in ranked if n == name), None)
+    if rate is None or len(ranked) < 2:
+        return ""
+    place = 1 + sum(1 for _n, r in ranked if fmt_pct(r) != fmt_pct(rate) and r > rate)
+    return (f"{name} xếp thứ {count(place)}/{count(len(ranked))} đơn vị trong {group} về tỷ lệ mô hình "
+            f"được công nhận ({fmt_pct(rate)}).")
+
+
+def missing_sentence(names: Sequence[str], noun: str = "đơn vị") -> str:
+    """'Còn 02 đơn vị chưa báo cáo: Huyện A, Huyện B.' ('' when everyone reported)."""
+    if not names:
+        return ""
+    return f"Còn {count(len(names))} {noun} chưa báo cáo: {', '.join(names)}."
+
+
+def completeness_sentence(reported: int | None, expected: int | None, noun: str = "đơn vị") -> str:
+    """'Đã có 25/27 đơn vị báo cáo.'"""
+    if not expected:
+        return ""
+    if reported == expected:
+        return f"Tất cả {count(expected)} {noun} đã báo cáo."
+    return f"Đã có {count(reported or 0)}/{count(expected)} {noun} báo cáo."
+
+
+def report_paragraphs(current: dict, previous: dict | None, period: Period, scope_label: str, *,
+                      scope_kind: str = "", previous_period: Period | None = None,
+                      unit_rates: Sequence[tuple[str, float | None]] = (),
+                      missing: Sequence[str] = (), noun: str = "đơn vị",
+                      rank_noun: str = "") -> list[str]:
+    """The whole written summary: overview (+ comparison), ranking, who has not reported."""
+    paragraphs = [overview_sentence(current, previous, period, scope_label, compare=False,
+                                    previous_period=previous_period, scope_kind=scope_kind)]
+    compared = comparison_sentence(current or {}, previous, period, previous_period)
+    if compared:
+        paragraphs.append(compared)
+    expected = (current or {}).get("units_expected")
+    status = " ".join(s for s in (
+        completeness_sentence((current or {}).get("units_reported"), expected, noun)
+        if (expected or 0) > 1 else "",
+        missing_sentence(missing, noun)) if s)
+    for extra in (ranking_sentence(unit_rates, noun=rank_noun or noun), status):
+        if extra:
+            paragraphs.append(extra)
+    return paragraphs

@@ -1,0 +1,147 @@
+"""Report sentences (etl.narrative): seed 001's figures come out in its official wording; missing
+figures are left out; comparisons, rankings and units that have not reported.
+
+`seed_province` (27 units, 2023–2024, seed 001's cluster totals in 6 tháng đầu năm 2024) is shared
+with the export tests.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import insert
+
+from etl import narrative, queries
+from etl.catalog import load_units
+from etl.periods import Period, parse_period, periods_between, quarter
+from etl.schema import Batch, Fact
+
+H1_2024 = Period(2024, "H1")
+DONG_BANG_REPORTING = ["392", "393", "394", "395", "398", "397", "404", "381", "380"]  # not 405
+SEED_001 = {"documents_issued": 129, "conferences": 50, "conference_participants": 4819,
+            "trainings": 8, "training_participants": 905, "review_conferences": 6,
+            "inspections": 14, "inspected_party_orgs": 18, "inspected_party_members": 11,
+            "models_registered": 891, "models_recognized": 514}
+_PARENT = {"conference_participants": "conferences", "training_participants": "trainings",
+           "inspected_party_orgs": "inspections", "inspected_party_members": "inspected_party_members"}
+BASE = {"documents_issued": 6, "conferences": 4, "conference_participants": 310, "trainings": 1,
+        "training_participants": 95, "review_conferences": 1, "inspections": 2,
+        "inspected_party_orgs": 2, "inspected_party_members": 1, "dialogues": 3,
+        "models_registered": 40, "models_recognized": 22}
+
+
+def seed_province(engine, first="2023-Q1", last="2024-Q4", missing=("405",)) -> None:
+    """Facts for every district unit and quarter; cụm đồng bằng's 6 tháng đầu năm 2024 sums to seed
+    001's figures; `missing` units report nothing in 2024-Q1/Q2."""
+    with engine.begin() as conn:
+        batch = conn.execute(insert(Batch).values(
+            file_name="seed.xlsx", sha256="1" * 64, period=last, status="loaded",
+            created_at=datetime.now(timezone.utc))).inserted_primary_key[0]
+    units = [u for u in load_units(engine) if u.level == "district"]
+    rows = []
+    for p in periods_between(parse_period(first), parse_period(last)):
+        for k, u in enumerate(units):
+            if not u.active_in(p.start, p.end):
+                continue
+            in_h1 = p in (quarter(2024, 1), quarter(2024, 2))
+            if in_h1 and (u.code in missing or u.cluster_code == "dong-bang"):
+                continue
+            for ind, base in BASE.items():
+                value = base + (k * 7 + p.quarter * 3 + p.year) % (base + 3)
+                if ind == "models_recognized":
+                    value = min(value, base + 18 - k % 9)
+                rows.append((u.code, p, ind, value))
+    for ind, total in SEED_001.items():  # 18 slots: 9 units × 2 quarters; participants follow their meetings
+        base = SEED_001[_PARENT.get(ind, ind)]
+        slots = list(range(min(base, 18)))
+        parts = [total // len(slots)] * len(slots)
+        parts[0] += total - sum(parts)
+        for k, value in zip(slots, parts):
+            rows.append((DONG_BANG_REPORTING[k % 9], quarter(2024, 1 + (k >= 9)), ind, value))
+    values = [dict(unit_code=c, year=p.year, quarter=p.quarter, indicator_code=i,
+                   period_index=p.indexes[0], value=v, batch_id=batch) for c, p, i, v in rows]
+    with engine.begin() as conn:
+        conn.execute(insert(Fact), values)
+
+
+def test_seed_001_cluster_sentence(engine):
+    seed_province(engine)
+    f = queries.Filters(H1_2024, clusters=("dong-bang",))
+    text = narrative.overview_sentence(queries.totals(engine, f), None, H1_2024, f.scope_label(engine))
+    assert text.startswith("Trong 6 tháng đầu năm 2024, cấp ủy các huyện, thị xã, thành phố cụm đồng bằng")
+    for part in ("ban hành 129 văn bản", "50 hội nghị", "4.819 lượt người", "08 hội nghị tập huấn",
+                 "905 lượt người tham gia", "14 cuộc kiểm tra, giám sát đối với 18 tổ chức đảng và 11 đảng viên",
+                 "06 hội nghị sơ kết, tổng kết", "891 mô hình “Dân vận khéo”", "514 mô hình", "đạt 57,7%"):
+        assert part in text, part
+    assert "None" not in text and "tiếp xúc" not in text  # dialogues were not reported
+
+
+def test_comparison_with_same_period_last_year(engine):
+    seed_province(engine)
+    f = queries.Filters(H1_2024, clusters=("dong-bang",))
+    cur = queries.totals(engine, f)
+    prev = queries.totals(engine, queries.Filters(Period(2023, "H1"), clusters=("dong-bang",)))
+    text = narrative.overview_sentence(cur, prev, H1_2024, "cụm Đồng bằng")
+    diff = cur["conferences"] - prev["conferences"]
+    word = "tăng" if diff > 0 else "giảm"
+    assert f"So với cùng kỳ năm trước, " in text
+    assert f"số hội nghị quán triệt, tuyên truyền {word} {narrative.count(abs(diff))} hội nghị" in text
+
+
+@pytest.mark.parametrize("cur, prev, expected", [
+    (62, 50, "tăng 12 hội nghị"), (45, 50, "giảm 05 hội nghị"), (50, 50, "bằng cùng kỳ")])
+def test_comparison_words(cur, prev, expected):
+    text = narrative.comparison_sentence({"conferences": cur}, {"conferences": prev}, H1_2024)
+    assert text == f"So với cùng kỳ năm trước, số hội nghị quán triệt, tuyên truyền {expected}."
+
+
+def test_comparison_with_previous_quarter_names_it():
+    p = quarter(2024, 2)
+    text = narrative.comparison_sentence({"inspections": 9, "recognition_rate": 0.5},
+                                         {"inspections": 7, "recognition_rate": 0.45}, p, p.previous())
+    assert text == ("So với quý I/2024, số cuộc kiểm tra, giám sát tăng 02 cuộc; "
+                    "tỷ lệ công nhận mô hình tăng 5,0 điểm phần trăm.")
+
+
+def test_missing_figures_are_left_out_not_zero():
+    text = narrative.overview_sentence({"conferences": 3, "conference_participants": None,
+                                        "models_registered": None, "models_recognized": 0,
+                                        "recognition_rate": None}, None, quarter(2024, 3), "toàn tỉnh")
+    assert text == ("Trong quý III/2024, cấp ủy các huyện, thị xã, thành phố trong tỉnh đã tổ chức "
+                    "03 hội nghị quán triệt, tuyên truyền; công nhận 0 mô hình “Dân vận khéo”.")
+    empty = narrative.overview_sentence({"conferences": None}, None, quarter(2024, 3), "toàn tỉnh")
+    assert empty == "Trong quý III/2024, chưa có số liệu báo cáo của cấp ủy các huyện, thị xã, thành phố trong tỉnh."
+
+
+@pytest.mark.parametrize("period, label, subject", [
+    (quarter(2025, 3), "toàn tỉnh", "cấp ủy các xã, phường trong tỉnh"),
+    (Period(2025, "Y"), "cụm Miền núi", "cấp ủy các huyện, thị xã, thành phố và các xã, phường cụm miền núi"),
+    (quarter(2024, 2), "Thị xã Bỉm Sơn", "cấp ủy thị xã Bỉm Sơn"),
+])
+def test_subject_follows_the_reorganisation(period, label, subject):
+    assert narrative.scope_subject(period, label) == subject
+
+
+def test_ranking_and_missing_sentences():
+    rates = [("Yên Định", 0.75), ("Hà Trung", 0.5), ("Vĩnh Lộc", None), ("Thọ Xuân", 0.62), ("Nga Sơn", 0.3)]
+    assert narrative.ranking_sentence(rates, top=2) == (
+        "Các đơn vị có tỷ lệ mô hình được công nhận cao nhất: Yên Định (75,0%), Thọ Xuân (62,0%); "
+        "thấp nhất: Nga Sơn (30,0%), Hà Trung (50,0%).")
+    assert narrative.missing_sentence(["Huyện A", "Huyện B"]) == "Còn 02 đơn vị chưa báo cáo: Huyện A, Huyện B."
+    assert narrative.missing_sentence([]) == ""
+    assert narrative.completeness_sentence(25, 27) == "Đã có 25/27 đơn vị báo cáo."
+
+
+def test_report_paragraphs_name_units_that_have_not_reported(engine):
+    seed_province(engine)
+    f = queries.Filters(H1_2024, clusters=("dong-bang",))
+    cur = queries.totals(engine, f)
+    paras = narrative.report_paragraphs(cur, None, H1_2024, "cụm Đồng bằng", missing=["Huyện Đông Sơn"])
+    assert paras[-1] == "Đã có 09/10 đơn vị báo cáo. Còn 01 đơn vị chưa báo cáo: Huyện Đông Sơn."
+
+
+def test_position_of_a_unit_in_its_cluster():
+    rates = [("Hà Trung", 0.617), ("Yên Định", 0.571), ("Vĩnh Lộc", 0.571), ("Nga Sơn", 0.3), ("Đông Sơn", None)]
+    assert narrative.position_sentence("Vĩnh Lộc", rates, "cụm đồng bằng") == (
+        "Vĩnh Lộc xếp thứ 02/04 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).")
+    assert narrative.position_sentence("Đông Sơn", rates, "cụm đồng bằng") == ""
