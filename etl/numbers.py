@@ -91,7 +91,7 @@ def _read_text(raw: str) -> CellReading:
         return CellReading()
     negative = s.startswith("-") and len(s) > 1 and s[1:].strip()[:1].isdigit()
     body = s[1:].strip() if negative else s
-    if body.isdigit():
+    if body.isdecimal() and body.isascii():
         value = int(body)
     elif _GROUPED.match(body):
         value = int(body.replace(".", ""))

@@ -41,6 +41,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "(alias) của một chỉ tiêu trong data/indicators.csv."),
     "duplicate_column": (ERROR, "Hai cột cùng là chỉ tiêu \"{indicator}\" ({detail}).",
                          "Giữ lại một cột cho mỗi chỉ tiêu."),
+    "unknown_indicator": (ERROR, "Dòng \"{header}\" có số liệu nhưng không khớp chỉ tiêu nào.",
+                          "Sửa nội dung dòng theo biểu mẫu, hoặc nhờ quản trị viên thêm \"{header}\" làm tên gọi "
+                          "khác (alias) của một chỉ tiêu trong data/indicators.csv."),
+    "duplicate_indicator": (ERROR, "Chỉ tiêu \"{indicator}\" được ghi hai lần ({detail}).",
+                            "Giữ lại một dòng cho mỗi chỉ tiêu."),
+    "too_many_rows": (ERROR, "Trang tính {sheet} có quá nhiều dòng (hơn {limit} dòng).",
+                      "Xóa các dòng thừa bên dưới bảng (kể cả dòng trống đã định dạng) rồi lưu lại."),
     "no_unit_column": (ERROR, "Không tìm thấy cột tên đơn vị.",
                        "Đặt tiêu đề cột là \"Đơn vị\" (hoặc \"Tên đơn vị\", \"Huyện, thị xã, thành phố\")."),
     # units
@@ -55,8 +62,28 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "Gộp hoặc xóa một trong hai dòng."),
     "unit_out_of_scope": (ERROR, "Tài khoản của bạn không được nạp số liệu cho \"{unit}\".",
                           "Chỉ nạp số liệu của đơn vị được giao ({detail}); xóa dòng này hoặc nhờ người phụ trách nạp."),
+    "ambiguous_unit": (ERROR, "Tên \"{unit}\" khớp với nhiều đơn vị ({closest}).",
+                       "Ghi rõ loại đơn vị, ví dụ \"Xã …\" hay \"Phường …\"."),
     "form_unit_missing": (ERROR, "Biểu mẫu không ghi tên đơn vị báo cáo.",
                           "Ghi tên đơn vị ở dòng tiêu đề (ví dụ: \"BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH\")."),
+    # unit lineage (data/unit_lineage.csv)
+    "lineage_unknown_code": (ERROR, "Dòng {row}: mã đơn vị \"{unit_code}\" (cột {field}) không có trong danh mục đơn vị.",
+                             "Sửa mã theo cột code của data/units.csv, hoặc thêm đơn vị đó vào danh mục."),
+    "lineage_self": (ERROR, "Dòng {row}: đơn vị \"{unit_code}\" được ghi là kế thừa chính nó.",
+                     "Cột successor_code phải là mã của đơn vị kế thừa, khác cột former_code."),
+    "lineage_duplicate": (ERROR, "Dòng {row}: cặp {former} → {successor} đã có ở dòng {first_row}.",
+                          "Xóa một trong hai dòng."),
+    "lineage_former_still_active": (ERROR, "Dòng {row}: \"{unit}\" vẫn còn hoạt động (chưa có ngày kết thúc) "
+                                           "nên không thể có đơn vị kế thừa.",
+                                    "Ghi ngày kết thúc (valid_to) của đơn vị trong data/units.csv, hoặc xóa dòng này."),
+    "lineage_successor_not_active": (ERROR, "Dòng {row}: \"{successor}\" không tồn tại vào ngày {day}, khi \"{unit}\" "
+                                            "kết thúc hoạt động.",
+                                     "Kiểm tra mã đơn vị kế thừa và ngày bắt đầu (valid_from) trong data/units.csv."),
+    "lineage_former_unmapped": (ERROR, "\"{unit}\" (mã {unit_code}) kết thúc hoạt động ngày {day} nhưng chưa có đơn vị kế thừa.",
+                                "Thêm ít nhất một dòng {unit_code},<mã đơn vị kế thừa> vào data/unit_lineage.csv."),
+    "lineage_no_predecessor": (WARNING, "\"{unit}\" (mã {unit_code}) chưa có đơn vị tiền thân trong data/unit_lineage.csv.",
+                               "Thêm dòng <mã đơn vị cũ>,{unit_code}; nếu không, cụm của đơn vị này phải ghi trực tiếp "
+                               "trong data/units.csv."),
     # cells
     "not_a_number": (ERROR, "Ô {cell} ghi \"{text}\", không phải một số.",
                      "Ghi số nguyên (ví dụ 12); để trống hoặc ghi \"-\" nếu không có số liệu."),

@@ -1,0 +1,126 @@
+"""Validation rules over the records read from one sheet, all in one place.
+
+A rule is a small function `rule(ctx) -> Iterable[Problem]` listed in RULES; it yields Problems
+and never raises on bad data. Adding a rule = writing a few lines and appending it to RULES.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from etl.problems import Problem, problem
+
+MAX_PROBLEMS = 200
+
+
+@dataclass
+class TotalRow:
+    """The 'Tổng cộng' row of a consolidated sheet: checked, never loaded."""
+    row: int
+    values: dict[str, int]
+    cells: dict[str, str]
+
+
+@dataclass
+class RuleContext:
+    file: str
+    sheet: str
+    records: list                      # etl.read.UnitRecord
+    columns: dict[str, str]            # indicator code -> header text as written
+    column_letters: dict[str, str] = field(default_factory=dict)  # consolidated layout only
+    labels: dict[str, str] = field(default_factory=dict)          # indicator code -> label
+    total: TotalRow | None = None
+    allowed_units: set[str] | None = None
+    unit_names: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, code: str, cell: str = "", column: str = "", row: int | None = None,
+                **fields) -> Problem:
+        return problem(code, file=self.file, sheet=self.sheet, cell=cell,
+                       row=row if row is not None else row_of(cell), column=column, **fields)
+
+    def cell(self, record, code: str) -> str:
+        """Where a record's value for an indicator is (or would be written)."""
+        letter = self.column_letters.get(code)
+        return record.cells.get(code) or (f"{letter}{record.row}" if letter else "")
+
+
+_CELL = re.compile(r"^[A-Z]{1,3}([0-9]+)$")
+
+
+def row_of(cell: str) -> int | None:
+    m = _CELL.match(cell or "")
+    return int(m.group(1)) if m else None
+
+
+def recognized_within_registered(ctx: RuleContext) -> Iterable[Problem]:
+    for r in ctx.records:
+        reg, rec = r.values.get("models_registered"), r.values.get("models_recognized")
+        if reg is not None and rec is not None and rec > reg:
+            yield ctx.problem("recognized_exceeds_registered", cell=ctx.cell(r, "models_recognized"),
+                              column=ctx.columns.get("models_recognized", ""), unit=r.unit_text,
+                              recognized=rec, registered=reg, other_cell=ctx.cell(r, "models_registered"))
+
+
+def _needs(count: str, base: str, code: str) -> Callable[[RuleContext], Iterable[Problem]]:
+    """Rule: a positive `count` needs a positive `base` in the same row (participants need a conference)."""
+    def rule(ctx: RuleContext) -> Iterable[Problem]:
+        for r in ctx.records:
+            if (r.values.get(count) or 0) > 0 and not r.values.get(base):
+                yield ctx.problem(code, cell=ctx.cell(r, count), column=ctx.columns.get(count, ""),
+                                  unit=r.unit_text, participants=r.values[count],
+                                  other_cell=ctx.cell(r, base))
+    rule.__name__ = f"{count}_needs_{base}"
+    return rule
+
+
+def unique_units(ctx: RuleContext) -> Iterable[Problem]:
+    first: dict[str, int] = {}
+    for r in ctx.records:
+        if r.unit_code in first:
+            yield ctx.problem("duplicate_unit", unit=r.unit_text, first_row=first[r.unit_code], row=r.row)
+        else:
+            first[r.unit_code] = r.row
+
+
+def total_matches_rows(ctx: RuleContext) -> Iterable[Problem]:
+    if ctx.total is None:
+        return
+    for code, stated in ctx.total.values.items():
+        computed = sum(r.values.get(code) or 0 for r in ctx.records)
+        if stated != computed:
+            yield ctx.problem("total_mismatch", cell=ctx.total.cells[code], column=ctx.columns.get(code, ""),
+                              indicator=ctx.labels.get(code, code), stated=stated, computed=computed)
+
+
+def units_in_scope(ctx: RuleContext) -> Iterable[Problem]:
+    if ctx.allowed_units is None:
+        return
+    allowed = ", ".join(sorted(ctx.unit_names.get(c, c) for c in ctx.allowed_units)) or "không có đơn vị nào"
+    for r in ctx.records:
+        if r.unit_code not in ctx.allowed_units:
+            yield ctx.problem("unit_out_of_scope", unit=r.unit_text, detail=allowed, row=r.row)
+
+
+RULES: list[Callable[[RuleContext], Iterable[Problem]]] = [
+    recognized_within_registered,
+    _needs("conference_participants", "conferences", "participants_without_conference"),
+    _needs("training_participants", "trainings", "training_participants_without_training"),
+    unique_units,
+    total_matches_rows,
+    units_in_scope,
+]
+
+
+def run_rules(ctx: RuleContext, rules=None) -> list[Problem]:
+    """Every Problem the rules find in one sheet's records."""
+    return [p for rule in (RULES if rules is None else rules) for p in rule(ctx)]
+
+
+def cap_problems(problems: list[Problem], limit: int = MAX_PROBLEMS, file: str = "", sheet: str = "") -> list[Problem]:
+    """At most `limit` problems, then one `too_many_problems` (errors are kept before warnings)."""
+    if len(problems) <= limit:
+        return problems
+    errors = [p for p in problems if p.is_error]
+    kept = (errors + [p for p in problems if not p.is_error])[:limit]
+    return kept + [problem("too_many_problems", file=file, sheet=sheet, shown=limit)]

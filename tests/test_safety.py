@@ -1,0 +1,150 @@
+"""Hostile and broken uploads are refused before any parser touches them, fast and without raising."""
+import io
+import time
+import zipfile
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+
+from etl.read import parse_workbook
+from etl.safety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_upload, zip_bomb_detail
+from tests.workbooks import (catalogue_indicators, consolidated_workbook, first_data_row, sample_units,
+                             to_bytes)
+
+UNITS, INDICATORS = sample_units(), catalogue_indicators()
+GOOD = consolidated_workbook([("Huyện Yên Định", {"conferences": 3})])
+
+
+def parse(data, **kw):
+    return parse_workbook(data, "upload.xlsx", units=UNITS, indicators=INDICATORS, today=date(2026, 1, 1), **kw)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("data, code, looks_like", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "file_not_xlsx", "PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "file_not_xlsx", ".xls"),
+    ("STT,Đơn vị,Số hội nghị\n1,Huyện Yên Định,12\n".encode(), "file_not_xlsx", "CSV"),
+    (b"\xef\xbb\xbf<html><body><table><tr><td>1</td></tr></table></body></html>", "file_not_xlsx", "HTML"),
+    (b"<?xml version='1.0'?><Workbook xmlns='urn:schemas-microsoft-com:office:spreadsheet'/>", "file_not_xlsx",
+     "XML"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "file_not_xlsx", "hình ảnh"),
+    (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>"}), "file_not_xlsx", "Word"),
+    (_zip({"readme.txt": b"hello"}), "file_not_xlsx", ".zip"),
+    (b"", "file_unreadable", "rỗng"),
+    (GOOD[: len(GOOD) // 2], "file_unreadable", "hỏng"),
+    (b"PK\x03\x04" + b"\x00" * 50, "file_unreadable", "hỏng"),
+])
+def test_files_that_are_not_xlsx(data, code, looks_like):
+    [p] = check_upload(data, "upload.xlsx")
+    assert (p.code, p.severity, p.file) == (code, "error", "upload.xlsx")
+    assert looks_like in p.message
+    assert parse(data).problems == [p]
+
+
+def test_a_real_xlsx_passes():
+    assert check_upload(GOOD, "a.xlsx") == []
+
+
+def test_size_cap():
+    [p] = check_upload(GOOD, "upload.xlsx", max_bytes=1000)
+    assert p.code == "file_too_large" and "1000 byte" in p.message
+    assert parse(GOOD, max_bytes=1000).problems == [p]
+
+
+def test_zip_bomb_member_ratio_is_refused_before_parsing():
+    bomb = b"\x00" * (RATIO_MIN_BYTES * 4)
+    with zipfile.ZipFile(io.BytesIO(GOOD)) as src:
+        members = {i.filename: src.read(i.filename) for i in src.infolist()}
+    members["xl/media/padding.bin"] = bomb
+    data = _zip(members)
+    [p] = check_upload(data, "a.xlsx")
+    assert p.code == "file_zip_bomb" and "xl/media/padding.bin" in p.message
+
+
+def _info(name: str, size: int, compressed: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.file_size, info.compress_size = size, compressed
+    return info
+
+
+@pytest.mark.parametrize("infos, bomb", [
+    ([_info("xl/worksheets/sheet1.xml", 5 * 2**20, 400 * 2**10)], False),             # ordinary 13:1
+    ([_info("xl/worksheets/sheet1.xml", 150 * 2**10, 1 * 2**10)], False),              # small member, any ratio
+    ([_info("xl/worksheets/sheet1.xml", 50 * 2**20, 50 * 2**20 // (MAX_RATIO + 1))], True),
+    ([_info(f"xl/m{i}.xml", 60 * 2**20, 10 * 2**20) for i in range(4)], True),           # 240 MB in total
+    ([_info(f"x{i}", 10, 10) for i in range(6000)], True),                              # member count
+])
+def test_zip_bomb_limits(infos, bomb):
+    assert bool(zip_bomb_detail(infos)) is bomb
+    assert MAX_UNCOMPRESSED_BYTES == 200 * 2**20
+
+
+def test_corrupt_xml_inside_a_real_zip_is_unreadable_not_a_crash():
+    data = _zip({"[Content_Types].xml": b"<Types", "xl/workbook.xml": b"not xml at all"})
+    pf = parse(data)
+    assert [p.code for p in pf.problems] == ["file_unreadable"]
+
+
+def test_corrupt_sheet_xml_is_unreadable_not_a_crash():
+    with zipfile.ZipFile(io.BytesIO(GOOD)) as src:
+        members = {i.filename: src.read(i.filename) for i in src.infolist()}
+    members["xl/worksheets/sheet2.xml"] = members["xl/worksheets/sheet2.xml"][:300]
+    pf = parse(_zip(members))
+    assert [p.code for p in pf.problems] == ["file_unreadable"]
+
+
+def test_many_junk_rows_below_a_table_are_refused_quickly(monkeypatch):
+    monkeypatch.setattr("etl.read.MAX_ROWS", 2000)  # the real cap is 10.000 rows; same code path
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Biểu")
+    ws.append(["BIỂU TỔNG HỢP QUÝ II NĂM 2024"])
+    ws.append(["STT", "Đơn vị", "Số hội nghị"])
+    ws.append([1, "Huyện Yên Định", 3])
+    for i in range(2500):
+        ws.append([None, "x", None])
+    start = time.perf_counter()
+    pf = parse(to_bytes(wb))
+    assert time.perf_counter() - start < 5
+    [p] = pf.problems
+    assert (p.code, p.sheet) == ("too_many_rows", "Biểu") and "2.000" in p.message
+
+
+def test_formatted_empty_rows_end_the_scan(monkeypatch):
+    monkeypatch.setattr("etl.read.MAX_EMPTY_RUN", 50)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Biểu")
+    ws.append(["BIỂU TỔNG HỢP QUÝ II NĂM 2024"])
+    ws.append(["STT", "Đơn vị", "Số hội nghị"])
+    ws.append([1, "Huyện Yên Định", 3])
+    for i in range(100):
+        ws.append([None, None, None])
+    ws.append([2, "Huyện Hà Trung", 4])   # far below a long empty run: beyond the table
+    pf = parse(to_bytes(wb))
+    assert pf.ok and [r.unit_code for r in pf.records] == ["394"]
+
+
+def test_a_stray_cell_far_below_and_far_right_does_not_slow_reading():
+    data = consolidated_workbook([("Huyện Yên Định", {"conferences": 3})], notes=False)
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Biểu 01"]
+    ws.cell(1_000_000, 1, "x")
+    ws.cell(first_data_row() + 1, 16_000, "y")
+    start = time.perf_counter()
+    pf = parse(to_bytes(wb))
+    assert time.perf_counter() - start < 5
+    assert pf.ok and [r.unit_code for r in pf.records] == ["394"]
+
+
+def test_huge_sheet_xml_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 2000)
+    [p] = check_upload(GOOD, "a.xlsx")
+    assert p.code == "file_too_large" and "trang tính" in p.message
