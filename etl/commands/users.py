@@ -1,0 +1,120 @@
+"""`python -m etl users add|list|disable|passwd`: accounts kept in the warehouse.
+
+    python -m etl users add NAME --role viewer|uploader|admin [--units CODE,CODE] [--password-stdin]
+    python -m etl users list [--json]
+    python -m etl users disable NAME
+    python -m etl users passwd NAME [--password-stdin]
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse
+
+
+def register(subparsers) -> None:
+    users = subparsers.add_parser("users", help="tài khoản: thêm, liệt kê, khóa, đổi mật khẩu")
+    sub = users.add_subparsers(dest="users_command", required=True, parser_class=type(users))
+
+    add = sub.add_parser("add", help="thêm tài khoản")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"])
+    add.add_argument("--units", default="", help="mã đơn vị được nạp, cách nhau bằng dấu phẩy "
+                                                 "(chỉ cho uploader; bỏ trống = toàn tỉnh)")
+    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    add.add_argument("--no-password", action="store_true",
+                     help="không đặt mật khẩu (đăng nhập qua OpenID Connect)")
+    add.set_defaults(func=cmd_add)
+
+    lst = sub.add_parser("list", help="liệt kê tài khoản")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_list)
+
+    dis = sub.add_parser("disable", help="khóa tài khoản (kết thúc các phiên đăng nhập)")
+    dis.add_argument("name")
+    dis.set_defaults(func=cmd_disable)
+
+    pw = sub.add_parser("passwd", help="đặt lại mật khẩu")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true")
+    pw.set_defaults(func=cmd_passwd)
+
+
+def actor() -> str:
+    """Who ran the command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "cli"
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UsageError("không có terminal để nhập mật khẩu; dùng --password-stdin")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise UsageError("hai lần nhập mật khẩu không khớp")
+    return first
+
+
+def _run(action) -> int:
+    from etl.auth import AuthError
+    try:
+        message = action()
+    except AuthError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    print(message)
+    return EXIT_OK
+
+
+def cmd_add(args) -> int:
+    from etl.auth import add_user
+    units = [c.strip() for c in args.units.split(",") if c.strip()]
+    password = None if args.no_password else read_password(args.password_stdin)
+    engine = open_warehouse()
+
+    def action():
+        account = add_user(engine, args.name, args.role, units=units, password=password, by=actor())
+        scope = ", ".join(account.units) if account.units else "toàn tỉnh"
+        return f"Đã thêm tài khoản {account.username} ({account.role_label}; phạm vi: {scope})."
+    return _run(action)
+
+
+def cmd_list(args) -> int:
+    from etl.auth import list_accounts
+    accounts = list_accounts(open_warehouse())
+    if args.json:
+        print(json.dumps([{"username": a.username, "role": a.role, "units": list(a.units),
+                           "disabled": a.disabled, "created_at": a.created_at}
+                          for a in accounts], ensure_ascii=False, default=str, indent=2))
+        return EXIT_OK
+    if not accounts:
+        print("Chưa có tài khoản nào. Thêm bằng: python -m etl users add TÊN --role admin")
+        return EXIT_OK
+    print(f"{'Tên đăng nhập':<24} {'Vai trò':<12} {'Trạng thái':<10} Đơn vị")
+    for a in accounts:
+        state = "đã khóa" if a.disabled else "hoạt động"
+        print(f"{a.username:<24} {a.role:<12} {state:<10} {', '.join(a.units) or 'toàn tỉnh'}")
+    return EXIT_OK
+
+
+def cmd_disable(args) -> int:
+    from etl.auth import disable_user
+    engine = open_warehouse()
+    return _run(lambda: f"Đã khóa tài khoản {disable_user(engine, args.name, by=actor()).username}.")
+
+
+def cmd_passwd(args) -> int:
+    from etl.auth import set_password
+    password = read_password(args.password_stdin)
+    engine = open_warehouse()
+
+    def action():
+        set_password(engine, args.name, password, by=actor())
+        return f"Đã đổi mật khẩu của {args.name}."
+    return _run(action)

@@ -1,0 +1,147 @@
+"""Quản trị (admins only): accounts (add, change role and units, lock, reset password) and the
+audit log of every load, undo, login, failed login and user change."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+import ui_auth
+from etl import auth
+from etl.audit import recent_events
+from etl.load import fmt_time
+from etl.periods import PeriodError, parse_period
+
+ACTIONS = {"load": "Nạp số liệu", "undo": "Hoàn tác", "login": "Đăng nhập", "login_failed": "Đăng nhập sai",
+           "login_throttled": "Đăng nhập bị tạm chặn", "logout": "Đăng xuất", "user_add": "Thêm tài khoản",
+           "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản"}
+
+
+DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added": "thêm mới",
+               "rows_changed": "thay đổi", "rows_unchanged": "không đổi", "restored": "khôi phục",
+               "removed": "xóa", "user": "tài khoản", "role": "vai trò", "unit_codes": "đơn vị",
+               "units": "đơn vị", "disabled": "khóa", "reason": "lý do", "wait_seconds": "phải chờ (giây)",
+               "method": "cách đăng nhập"}
+REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa"}
+
+
+def period_label(spec) -> str:
+    try:
+        return parse_period(str(spec)).label
+    except PeriodError:
+        return str(spec)
+
+
+def describe_detail(detail: dict) -> str:
+    """{'batch_id': 3, 'file': 'a.xlsx'} -> 'lô: 3 · tệp: a.xlsx' (plain text, shown in a table)."""
+    parts = []
+    for key, value in detail.items():
+        if key == "reason":
+            value = REASONS.get(value, value)
+        elif key == "role":
+            value = auth.ROLE_LABELS.get(value, value)
+        elif key == "period":
+            value = period_label(value)
+        elif isinstance(value, bool):
+            value = "có" if value else "không"
+        parts.append(f"{DETAIL_KEYS.get(key, key)}: {value if value not in ('', None) else '—'}")
+    return " · ".join(parts)
+
+
+def accounts_frame(accounts: list[auth.Account]) -> pd.DataFrame:
+    return pd.DataFrame([{"Tên đăng nhập": a.username, "Vai trò": a.role_label,
+                          "Đơn vị": ui_auth.scope_label(a) if a.role != "viewer" else "—",
+                          "Trạng thái": "Đã khóa" if a.disabled else "Hoạt động",
+                          "Ngày tạo": fmt_time(a.created_at)} for a in accounts])
+
+
+def unit_names() -> dict[str, str]:
+    units = ui.catalogue()[0]
+    return {u.code: f"{u.name} ({u.code})" for u in units}
+
+
+def add_form(engine, me: auth.Account) -> None:
+    names = unit_names()
+    with st.form("admin_add", clear_on_submit=True):
+        st.markdown("**Thêm tài khoản**")
+        name = st.text_input("Tên tài khoản mới", help="Chữ không dấu, số và . _ @ -")
+        role = st.selectbox("Vai trò", auth.ROLES, index=1, format_func=auth.ROLE_LABELS.get)
+        units = st.multiselect("Đơn vị được nạp (để trống = toàn tỉnh)", list(names), format_func=names.get,
+                               placeholder="Chọn đơn vị")
+        password = st.text_input("Mật khẩu ban đầu", type="password")
+        if st.form_submit_button("Thêm tài khoản", type="primary"):
+            _apply(lambda: auth.add_user(engine, name, role, units=units, password=password, by=me.username),
+                   f"Đã thêm tài khoản {name.strip().lower()}.")
+
+
+def edit_form(engine, me: auth.Account, accounts: list[auth.Account]) -> None:
+    if not accounts:
+        return
+    names = unit_names()
+    by_name = {a.username: a for a in accounts}
+    who = st.selectbox("Sửa tài khoản", list(by_name), key="admin_edit_who")
+    a = by_name[who]
+    with st.form(f"admin_edit_{who}"):
+        role = st.selectbox("Vai trò", auth.ROLES, index=auth.ROLES.index(a.role),
+                            format_func=auth.ROLE_LABELS.get)
+        units = st.multiselect("Đơn vị được nạp (để trống = toàn tỉnh)", list(names),
+                               default=[u for u in a.units if u in names], format_func=names.get,
+                               placeholder="Chọn đơn vị")
+        disabled = st.checkbox("Khóa tài khoản", value=a.disabled)
+        password = st.text_input("Mật khẩu mới (để trống nếu không đổi)", type="password")
+        if st.form_submit_button("Lưu thay đổi"):
+            if who == me.username and (disabled or role != "admin"):
+                st.error("Không thể tự khóa hoặc tự bỏ quyền quản trị của chính mình.")
+                return
+
+            def change():
+                auth.update_user(engine, who, role=role, units=units if role == "uploader" else [],
+                                 disabled=disabled, by=me.username)
+                if password:
+                    auth.set_password(engine, who, password, by=me.username)
+            _apply(change, f"Đã lưu tài khoản {who}.")
+
+
+def _apply(action, done: str) -> None:
+    try:
+        action()
+    except auth.AuthError as exc:
+        st.error(ui_auth.md_escape(exc))
+        return
+    st.session_state["_admin_done"] = done
+    st.rerun()
+
+
+def audit_frame(events: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{"Thời gian": fmt_time(e["at"]), "Người thực hiện": e["username"] or "—",
+                          "Hành động": ACTIONS.get(e["action"], e["action"]),
+                          "Chi tiết": describe_detail(e["detail"]) if isinstance(e["detail"], dict) else ""}
+                         for e in events], columns=["Thời gian", "Người thực hiện", "Hành động", "Chi tiết"])
+
+
+def main() -> None:
+    me = ui_auth.require_role("admin")
+    engine = ui.engine()
+    st.title("Quản trị")
+    if "_admin_done" in st.session_state:
+        st.success(st.session_state.pop("_admin_done"))
+    users_tab, audit_tab = st.tabs(["Tài khoản", "Nhật ký hoạt động"])
+    with users_tab:
+        accounts = auth.list_accounts(engine)
+        st.dataframe(accounts_frame(accounts), hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        with left:
+            add_form(engine, me)
+        with right:
+            edit_form(engine, me, accounts)
+    with audit_tab:
+        events = recent_events(engine, limit=1000)
+        kinds = st.multiselect("Lọc theo hành động", list(ACTIONS), format_func=ACTIONS.get, key="admin_kinds",
+                               placeholder="Tất cả hành động")
+        shown = audit_frame([e for e in events if not kinds or e["action"] in kinds])
+        st.caption(f"{len(shown)} sự kiện gần nhất (tối đa 1.000), mới nhất trước.")
+        st.dataframe(shown, hide_index=True, width="stretch", height="auto" if len(shown) <= 15 else 560)
+        ui.downloads(shown, {c: c for c in shown.columns}, "nhat-ky-hoat-dong")
+
+
+main()

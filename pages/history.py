@@ -1,0 +1,107 @@
+"""Lịch sử nạp: every batch (who, when, file, counts, status), the original file as uploaded, and
+undo after a confirmation. A batch whose values a later batch revised cannot be undone until that
+later batch is undone (the load layer refuses; this page explains the order)."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+import ui
+import ui_auth
+from etl.load import BatchInfo, batch_file, fmt_time, list_batches, undo_batch
+from etl.numbers import fmt_int
+
+ORDER_RULE = ("Hoàn tác theo thứ tự: nếu một lô mới hơn đã sửa số liệu của lô này, cần hoàn tác lô mới hơn "
+              "trước, rồi mới hoàn tác lô này (để số liệu cũ được khôi phục đúng).")
+STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}
+BUSY = "Kho dữ liệu đang bận hoặc không kết nối được; chưa hoàn tác gì. Vui lòng thử lại sau ít phút."
+
+
+def batches_frame(batches: list[BatchInfo]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Lô": b.id, "Tệp": b.file_name, "Kỳ": b.period_label, "Người nạp": b.uploaded_by or "—",
+        "Thời gian": fmt_time(b.created_at), "Thêm mới": fmt_int(b.rows_added),
+        "Thay đổi": fmt_int(b.rows_changed), "Không đổi": fmt_int(b.rows_unchanged),
+        "Trạng thái": STATUS.get(b.status, b.status) + (
+            f" ({fmt_time(b.undone_at)}{', ' + b.undone_by if b.undone_by else ''})" if b.status == "undone" else ""),
+    } for b in batches])
+
+
+def safe_file_name(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" .") or "tep_tai_len.xlsx"
+
+
+def may_undo(account, batch: BatchInfo) -> bool:
+    """Admins undo any batch; an uploader undoes the batches they loaded themselves."""
+    return account.role == "admin" or batch.uploaded_by == account.username
+
+
+def show_last_undo() -> None:
+    done = st.session_state.pop("_hist_result", None)
+    if done is None:
+        return
+    ok, message = done
+    if ok:
+        st.success(ui_auth.md_escape(message))
+    else:
+        st.error(ui_auth.md_escape(message))
+        st.info(ORDER_RULE)
+
+
+def batch_actions(engine, account, batch: BatchInfo) -> None:
+    original = batch_file(engine, batch.id)
+    if original is not None:
+        st.download_button(f"⬇ Tải tệp gốc của lô #{batch.id}", original[1], key=f"hist_dl_{batch.id}",
+                           file_name=safe_file_name(original[0]), on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if batch.status != "loaded":
+        st.caption(f"Lô #{batch.id} đã được hoàn tác.")
+        return
+    if not may_undo(account, batch):
+        st.caption("Chỉ người đã nạp lô này hoặc quản trị viên mới được hoàn tác.")
+        return
+    pending = st.session_state.get("_hist_pending") == batch.id
+    if not pending:
+        if st.button(f"Hoàn tác lô #{batch.id}", key=f"hist_undo_{batch.id}"):
+            st.session_state["_hist_pending"] = batch.id
+            st.rerun()
+        return
+    st.warning(f"Hoàn tác lô #{batch.id} ({ui_auth.md_escape(batch.file_name)}, {batch.period_label})? "
+               f"{fmt_int(batch.rows_added)} giá trị thêm mới sẽ bị xóa và {fmt_int(batch.rows_changed)} "
+               "giá trị bị sửa sẽ trở lại giá trị cũ.")
+    yes, no, _ = st.columns([1, 1, 3])
+    if yes.button("Xác nhận hoàn tác", type="primary", key=f"hist_confirm_{batch.id}"):
+        try:
+            result = undo_batch(engine, batch.id, user=account.username)
+            st.session_state["_hist_result"] = (result.ok, result.message)
+        except OperationalError:  # the warehouse is unreachable or busy beyond the retries
+            st.session_state["_hist_result"] = (False, BUSY)
+        st.session_state.pop("_hist_pending", None)
+        st.rerun()
+    if no.button("Hủy", key=f"hist_cancel_{batch.id}"):
+        st.session_state.pop("_hist_pending", None)
+        st.rerun()
+
+
+def main() -> None:
+    account = ui_auth.require_role("upload")
+    engine = ui.engine()
+    st.title("Lịch sử nạp")
+    st.caption("Mỗi lần nạp một tệp là một lô. Có thể tải lại tệp gốc và hoàn tác một lô. " + ORDER_RULE)
+    show_last_undo()
+    batches = list_batches(engine)
+    if not batches:
+        st.info("Chưa có lô số liệu nào. Nạp tệp ở trang “Tải lên”.")
+        return
+    st.dataframe(batches_frame(batches), hide_index=True, width="stretch",
+                 height="auto" if len(batches) <= 10 else 460)
+    by_id = {b.id: b for b in batches}
+    chosen = st.selectbox("Chọn lô để tải tệp gốc hoặc hoàn tác", list(by_id), key="hist_batch",
+                          format_func=lambda i: f"Lô #{i} · {by_id[i].file_name} · {by_id[i].period_label}")
+    batch_actions(engine, account, by_id[chosen])
+
+
+main()

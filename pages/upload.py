@@ -1,0 +1,204 @@
+"""Tải lên: one or more .xlsx files -> a dry run per file (added / changed / unchanged, problems)
+-> "Xác nhận nạp" loads them. Same read/validate/load functions as the CLI (etl.load)."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+import ui
+import ui_auth
+from etl import auth
+from etl.config import get_settings
+from etl.load import FileResult, fmt_time, load_file, preview_file
+from etl.numbers import fmt_int
+from etl.periods import parse_period, periods_between, quarter
+from etl.problems import sort_problems
+from etl.queries import data_version
+from etl.safety import check_upload
+from etl.template import template_bytes, template_file_name
+
+FIRST_YEAR = 2020
+KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
+KIND_COLOURS = {"added": "background-color: #e3f2e6", "changed": "background-color: #fff1c2; font-weight: 600"}
+AUTO = "auto"
+BUSY = "kho dữ liệu đang bận hoặc không kết nối được; tệp chưa được nạp. Vui lòng bấm nạp lại sau ít phút."
+
+
+def quarters_newest_first() -> list[str]:
+    today = date.today()
+    last = quarter(today.year, (today.month - 1) // 3 + 1)
+    return [p.spec for p in reversed(periods_between(quarter(FIRST_YEAR, 1), last))]
+
+
+def template_section(engine) -> None:
+    with st.expander("Biểu mẫu chuẩn (tải về để điền)", expanded=False):
+        options = quarters_newest_first()
+        spec = st.selectbox("Kỳ của biểu mẫu", options, index=min(1, len(options) - 1), key="tpl_period",
+                            format_func=lambda s: parse_period(s).label)
+        period = parse_period(spec)
+        st.download_button("⬇ Tải biểu mẫu .xlsx", lambda: template_bytes(engine, period),
+                           file_name=template_file_name(period), on_click="ignore", key="tpl_download",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.caption("Biểu mẫu có sẵn tên các đơn vị của kỳ đã chọn; điền số nguyên, để trống ô không có số liệu.")
+
+
+def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope) -> FileResult:
+    """Dry run of one file, remembered for this data version so reruns do not re-read it."""
+    period = None if period_spec == AUTO else parse_period(period_spec)
+    key = ("upl_preview", hashlib.sha256(data).hexdigest(), name, period_spec, account.username,
+           data_version(engine))
+    cache = st.session_state.setdefault("_upl_cache", {})
+    if key not in cache:
+        cache.clear()
+        too_big = check_upload(data, name, get_settings().upload_max_mb * 2**20)
+        if too_big and too_big[0].code == "file_too_large":
+            cache[key] = FileResult(file=name, status="rejected", problems=too_big)
+        else:
+            with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
+                cache[key] = preview_file(engine, data, name, period=period, user=account.username,
+                                          allowed_units=scope)
+                status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
+    return cache[key]
+
+
+def problems_frame(result: FileResult) -> pd.DataFrame:
+    rows = [{"Mức độ": "Lỗi" if p.is_error else "Lưu ý", "Trang tính": p.sheet, "Ô": p.cell or (
+        f"dòng {p.row}" if p.row else ""), "Nội dung": p.message, "Cách sửa": p.hint}
+        for p in sort_problems(result.problems)]
+    return pd.DataFrame(rows, columns=["Mức độ", "Trang tính", "Ô", "Nội dung", "Cách sửa"])
+
+
+def changes_frame(result: FileResult) -> pd.DataFrame:
+    names = ui.labels()
+    order = {"changed": 0, "added": 1, "unchanged": 2}
+    rows = sorted(result.changes, key=lambda c: order[c.kind])
+    return pd.DataFrame([{"Đơn vị": c.unit_name, "Chỉ tiêu": names.get(c.indicator_code, c.indicator_code),
+                          "Giá trị cũ": "—" if c.old is None else fmt_int(c.old),
+                          "Giá trị mới": fmt_int(c.new), "Loại": KIND_LABELS[c.kind]} for c in rows],
+                        columns=["Đơn vị", "Chỉ tiêu", "Giá trị cũ", "Giá trị mới", "Loại"])
+
+
+def _highlight(row: pd.Series) -> list[str]:
+    kind = {v: k for k, v in KIND_LABELS.items()}.get(row["Loại"], "")
+    return [KIND_COLOURS.get(kind, "")] * len(row)
+
+
+def period_key(index: int, name: str) -> str:
+    return f"upl_period_{st.session_state.get('_upl_round', 0)}_{index}_{name}"
+
+
+def period_choice(index: int, name: str, result: FileResult) -> str:
+    """The file's period: as detected from its title, or picked here (editable)."""
+    chosen = st.session_state.get(period_key(index, name), AUTO)
+    detected = result.period.label if chosen == AUTO and result.period else None
+    auto_label = f"Theo tiêu đề tệp ({detected})" if detected else "Theo tiêu đề tệp (chưa xác định)"
+    return st.selectbox(f"Kỳ báo cáo của tệp {index + 1}", [AUTO, *quarters_newest_first()],
+                        key=period_key(index, name),
+                        format_func=lambda s: auto_label if s == AUTO else parse_period(s).label,
+                        help="Kỳ được đọc từ dòng tiêu đề (ví dụ \"QUÝ II NĂM 2024\"). "
+                             "Chọn kỳ khác nếu tiêu đề không ghi kỳ.")
+
+
+def show_result(result: FileResult) -> None:
+    errors = [p for p in result.problems if p.is_error]
+    period = f" · {result.period.label}" if result.period else ""
+    if result.status == "rejected":
+        st.error(f"Tệp bị từ chối ({len(errors)} lỗi){period}. Sửa các lỗi dưới đây rồi tải lại; "
+                 "chưa có số liệu nào được nạp.")
+    elif result.previous is not None:
+        prev = result.previous
+        who = f" bởi {ui_auth.md_escape(prev.uploaded_by)}" if prev.uploaded_by else ""
+        st.info(f"Tệp này đã được nạp lúc {fmt_time(prev.created_at)}{who} (lô #{prev.id}, "
+                f"{prev.period_label}). Không có gì để nạp lại.")
+    elif result.status == "unchanged":
+        st.info(f"Mọi giá trị trong tệp đã có trong kho{period}: không có gì thay đổi.")
+    else:
+        st.success(f"Sẵn sàng nạp{period}: {fmt_int(result.rows_added)} giá trị thêm mới, "
+                   f"{fmt_int(result.rows_changed)} giá trị thay đổi, "
+                   f"{fmt_int(result.rows_unchanged)} giá trị không đổi.")
+    if result.problems:
+        st.markdown("**Các vấn đề trong tệp** (lỗi trước, lưu ý sau)")
+        st.dataframe(problems_frame(result), hide_index=True, width="stretch")
+    if result.changes:
+        frame = changes_frame(result)
+        st.markdown("**Số liệu sẽ nạp** (ô vàng: thay đổi cũ → mới; ô xanh: thêm mới)")
+        st.dataframe(frame.style.apply(_highlight, axis=1), hide_index=True, width="stretch",
+                     height="auto" if len(frame) <= 10 else 420)
+
+
+def show_done() -> None:
+    for name, status, text in st.session_state.pop("_upl_done", []):
+        getattr(st, {"loaded": "success", "unchanged": "info"}.get(status, "error"))(
+            f"{ui_auth.md_escape(name)}: {ui_auth.md_escape(text)}")
+
+
+def commit(engine, files, results, account, scope) -> None:
+    done = []
+    for (name, data, spec), before in zip(files, results):
+        if before.status != "preview":
+            continue
+        try:
+            with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
+                result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
+                                   user=account.username, allowed_units=scope)
+        except OperationalError:  # the warehouse is unreachable or busy beyond the retries
+            done.append((name, "rejected", BUSY))
+            continue
+        if result.status == "loaded":
+            text = (f"đã nạp lô #{result.batch_id} ({result.period.label}): {fmt_int(result.rows_added)} "
+                    f"thêm mới, {fmt_int(result.rows_changed)} thay đổi. Có thể hoàn tác ở trang Lịch sử nạp.")
+        elif result.status == "unchanged":
+            text = "không có gì thay đổi (số liệu đã có trong kho)."
+        else:
+            text = "bị từ chối khi nạp: " + "; ".join(p.message for p in result.problems if p.is_error)[:500]
+        done.append((name, result.status, text))
+    st.session_state["_upl_done"] = done
+    st.session_state["_upl_round"] = st.session_state.get("_upl_round", 0) + 1  # empties the uploader
+    st.session_state.pop("_upl_cache", None)
+    st.rerun()
+
+
+def main() -> None:
+    account = ui_auth.require_role("upload")
+    engine = ui.engine()
+    scope = auth.allowed_units(engine, account)
+    st.title("Tải lên số liệu")
+    st.caption(f"Tài khoản {account.username} được nạp số liệu của {ui_auth.scope_label(account)}. "
+               "Mỗi tệp được đọc và kiểm tra "
+               "trước; số liệu chỉ vào kho khi bấm “Xác nhận nạp”.")
+    show_done()
+    template_section(engine)
+    uploaded = st.file_uploader("Chọn một hoặc nhiều tệp Excel (.xlsx)", type=["xlsx"],
+                                accept_multiple_files=True, max_upload_size=get_settings().upload_max_mb,
+                                key=f"upl_files_{st.session_state.get('_upl_round', 0)}")
+    if not uploaded:
+        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
+        return
+    files, results = [], []
+    bar = st.progress(0.0, text="Đang đọc các tệp …") if len(uploaded) > 1 else None
+    for i, f in enumerate(uploaded):
+        data = f.getvalue()
+        with st.container(border=True):
+            st.subheader(f"Tệp {i + 1}: {ui_auth.md_escape(f.name)}")
+            slot = st.container()  # the period box sits above the result it depends on
+            spec = st.session_state.get(period_key(i, f.name), AUTO)
+            result = preview(engine, f.name, data, spec, account, scope)
+            with slot:
+                period_choice(i, f.name, result)
+            show_result(result)
+        files.append((f.name, data, spec))
+        results.append(result)
+        if bar is not None:
+            bar.progress((i + 1) / len(uploaded), text=f"Đã đọc {i + 1}/{len(uploaded)} tệp")
+    ready = [r for r in results if r.status == "preview"]
+    if any(r.status == "rejected" for r in results) and ready:
+        st.warning("Các tệp bị từ chối sẽ không được nạp; chỉ nạp các tệp hợp lệ.")
+    if st.button("Xác nhận nạp", type="primary", disabled=not ready, key="upl_confirm"):
+        commit(engine, files, results, account, scope)
+
+
+main()

@@ -1,0 +1,157 @@
+"""Upload in a real browser (Playwright + Debian's chromium against `streamlit run dashboard.py`):
+log in, survive a reload, upload a workbook through the file input, confirm, see the new figures on
+Tổng quan, undo on Lịch sử nạp, see them gone. Screenshots: artifacts/screenshots/upload_*.png."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.workbooks import consolidated_workbook
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "mat-khau-du-dai"
+BASE = consolidated_workbook([
+    ("Huyện Thọ Xuân", {"conferences": 100, "conference_participants": 5000}),
+    ("Huyện Nông Cống", {"conferences": 200, "conference_participants": 6000}),
+    ("Huyện Hà Trung", {"conferences": 300, "conference_participants": 7000})])
+NEW = consolidated_workbook([("Huyện Yên Định", {"conferences": 77, "conference_participants": 4819,
+                                                 "models_registered": 891, "models_recognized": 514})])
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory, browser):
+    """A dashboard over a warehouse holding one batch of Quý II/2024 and an uploader account."""
+    from etl import auth
+    from etl.db import ensure_schema, make_engine
+    from etl.load import load_file
+    url = f"sqlite:///{tmp_path_factory.mktemp('upload-browser')}/warehouse.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    assert load_file(engine, BASE, "ban_dau.xlsx", user="seed").status == "loaded"
+    auth.add_user(engine, "lan", "uploader", password=PASSWORD)
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DVK_DEMO_AUTOLOAD": "0", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
+    log_path = tmp_path_factory.mktemp("upload-log") / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--browser.gatherUsageStats", "false"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail("streamlit did not start:\n" + log_path.read_text()[-3000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def settle(page, selector: str = '[data-testid="stMain"] h1') -> None:
+    """Wait until Streamlit shows `selector` and has finished running the script."""
+    page.wait_for_selector(selector, timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(600)
+
+
+def open_url(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    settle(page)
+
+
+def kpi(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def shot(page, shots: Path, name: str) -> None:
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 6000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(shots / f"upload_{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+
+
+def login(page, base: str) -> None:
+    open_url(page, base)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Đăng nhập", exact=True).first.click()
+    sidebar.get_by_label("Tên đăng nhập").fill("lan")
+    sidebar.get_by_label("Mật khẩu").fill(PASSWORD)
+    sidebar.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector('[data-testid="stSidebar"] :text("Đăng nhập: lan")', timeout=30_000)
+    settle(page)
+
+
+def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
+    base = upload_server
+    open_url(page, base)
+    assert kpi(page, "Hội nghị quán triệt") == "600"
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Tải lên").count() == 0
+    login(page, base)
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Tải lên").count() == 1
+    page.reload(wait_until="domcontentloaded")  # the login survives a reload (session cookie)
+    settle(page, '[data-testid="stSidebar"] :text("Đăng nhập: lan")')
+
+    open_url(page, f"{base}/tai-len")
+    assert page.locator("h1").first.inner_text().strip() == "Tải lên số liệu"
+    upload = tmp_path / "yen_dinh_quy2_2024.xlsx"
+    upload.write_bytes(NEW)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    settle(page, '[data-testid="stAlertContentSuccess"]')
+    assert "Sẵn sàng nạp · Quý II/2024: 4 giá trị thêm mới" in page.inner_text('[data-testid="stMain"]')
+    assert page.locator(ERRORS).count() == 0
+    shot(page, shots, "preview")
+    page.get_by_role("button", name="Xác nhận nạp").click()
+    page.wait_for_selector(':text("đã nạp lô #2")', timeout=30_000)
+    settle(page)
+    shot(page, shots, "loaded")
+
+    open_url(page, base)  # Tổng quan: the new figures are in
+    assert kpi(page, "Hội nghị quán triệt") == "677"
+    assert kpi(page, "Lượt người dự") == "22.819"
+    assert kpi(page, "Tỷ lệ công nhận") == "57,7%"
+    assert page.locator(ERRORS).count() == 0
+    shot(page, shots, "overview_after_load")
+
+    open_url(page, f"{base}/lich-su-nap")
+    assert "yen_dinh_quy2_2024.xlsx" in page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.input_value()
+    page.get_by_role("button", name="Hoàn tác lô #2").click()
+    page.get_by_role("button", name="Xác nhận hoàn tác").click()
+    page.wait_for_selector(':text("Đã hoàn tác lô #2")', timeout=30_000)
+    settle(page)
+    shot(page, shots, "history_undone")
+
+    open_url(page, base)  # and gone again
+    assert kpi(page, "Hội nghị quán triệt") == "600"
+    assert page.locator(ERRORS).count() == 0
+    shot(page, shots, "overview_after_undo")

@@ -1,0 +1,298 @@
+"""AppTest of Tải lên, Lịch sử nạp and Quản trị through the real entry point (dashboard.py): upload ->
+preview -> confirm -> history -> undo with the warehouse checked at each step; a refused file changes
+nothing; what anonymous users, viewers, scoped uploaders and admins see and may open."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from etl import auth
+from etl.audit import recent_events
+from etl.schema import Fact
+from tests.test_hostile import warehouse_checksum
+from tests.workbooks import consolidated_workbook
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PASSWORD = "mat-khau-du-dai"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIRST = consolidated_workbook([("Huyện Yên Định", {"conferences": 12, "conference_participants": 905}),
+                               ("H. Nông Cống", {"conferences": 3, "conference_participants": 120})])
+REVISED = consolidated_workbook([("Huyện Yên Định", {"conferences": 15, "conference_participants": 905}),
+                                 ("H. Nông Cống", {"conferences": 3, "conference_participants": 120}),
+                                 ("Thọ Xuân", {"conferences": 7, "conference_participants": 300})])
+AFTER_FIRST = {("394", "conferences"): 12, ("394", "conference_participants"): 905,
+               ("404", "conferences"): 3, ("404", "conference_participants"): 120}
+AFTER_REVISED = AFTER_FIRST | {("394", "conferences"): 15, ("395", "conferences"): 7,
+                               ("395", "conference_participants"): 300}
+
+
+@pytest.fixture
+def nav(monkeypatch) -> list:
+    """Captures the navigation message of each run: [(title, hidden)] of the last run in nav[-1]."""
+    import streamlit.testing.v1.local_script_runner as runner
+    seen: list = []
+    original = runner.parse_tree_from_messages
+
+    def capture(messages):
+        for m in messages:
+            if m.HasField("navigation"):
+                seen.append([(p.page_name, p.is_hidden) for p in m.navigation.app_pages])
+        return original(messages)
+    monkeypatch.setattr(runner, "parse_tree_from_messages", capture)
+    return seen
+
+
+def _site(engine, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DVK_DEMO_AUTOLOAD", "0")
+    monkeypatch.delenv("DVK_VIEW_REQUIRES_LOGIN", raising=False)
+    for name, role, units in [("quantri", "admin", ()), ("lan", "uploader", ("394",)),
+                              ("tinh", "uploader", ()), ("xem", "viewer", ())]:
+        auth.add_user(engine, name, role, units=units, password=PASSWORD)
+    return engine
+
+
+@pytest.fixture
+def both_site(engine, monkeypatch, nav):
+    """The app on a fresh warehouse (SQLite and PostgreSQL) with four accounts; returns the engine."""
+    return _site(engine, monkeypatch)
+
+
+@pytest.fixture
+def site(sqlite_engine, monkeypatch, nav):
+    """The same on SQLite only (the page logic does not depend on the database)."""
+    return _site(sqlite_engine, monkeypatch)
+
+
+def open_app(user: str | None = None):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if user:
+        at.text_input(key="auth_username").input(user)
+        at.text_input(key="auth_password").input(PASSWORD)
+        next(b for b in at.button if b.label == "Đăng nhập").click().run()
+        assert any(user in c.value for c in at.sidebar.caption), [e.value for e in at.error]
+    return at
+
+
+def page(at, path: str):
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def facts(engine) -> dict:
+    with engine.connect() as conn:
+        return {(u, i): v for u, i, v in conn.execute(select(Fact.unit_code, Fact.indicator_code, Fact.value))}
+
+
+def upload(at, *files):
+    at.file_uploader[0].set_value([(name, data, XLSX) for name, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def texts(elements) -> list[str]:
+    """Element texts as a reader sees them (markdown escapes of file text removed)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
+def undo(at, batch_id: int):
+    at.selectbox(key="hist_batch").select(batch_id).run()
+    button(at, f"Hoàn tác lô #{batch_id}").click().run()
+    button(at, "Xác nhận hoàn tác").click().run()
+    assert not at.exception
+    return at
+
+
+def test_upload_preview_confirm_history_undo(both_site):
+    site = both_site
+    at = page(open_app("quantri"), "pages/upload.py")
+    assert any(b.label == "⬇ Tải biểu mẫu .xlsx" for b in at.get("download_button"))
+    upload(at, ("bieu_quy2.xlsx", FIRST))
+    assert "Sẵn sàng nạp · Quý II/2024: 4 giá trị thêm mới, 0 giá trị thay đổi" in texts(at.success)[0]
+    preview = at.dataframe[-1].value
+    assert sorted(preview["Loại"]) == ["Thêm mới"] * 4 and "4.819" not in set(preview["Giá trị mới"])
+    assert facts(site) == {}  # the dry run wrote nothing
+
+    button(at, "Xác nhận nạp").click().run()
+    assert any("đã nạp lô #1" in t for t in texts(at.success)), texts(at.success)
+    assert facts(site) == AFTER_FIRST
+
+    upload(at, ("bieu_quy2_lan2.xlsx", FIRST))  # the same bytes again
+    assert any("đã được nạp lúc" in t and "bởi quantri" in t and "lô #1" in t for t in texts(at.info))
+    assert button(at, "Xác nhận nạp").disabled
+
+    upload(at, ("bieu_quy2_sua.xlsx", REVISED))
+    frame = at.dataframe[-1].value
+    changed = frame[frame["Loại"] == "Thay đổi"]
+    assert changed[["Đơn vị", "Giá trị cũ", "Giá trị mới"]].values.tolist() == [["Huyện Yên Định", "12", "15"]]
+    assert (frame["Loại"] == "Thêm mới").sum() == 2
+    assert facts(site) == AFTER_FIRST
+    button(at, "Xác nhận nạp").click().run()
+    assert facts(site) == AFTER_REVISED
+
+    page(at, "pages/history.py")
+    batches = at.dataframe[0].value
+    assert batches["Lô"].tolist() == [2, 1] and set(batches["Người nạp"]) == {"quantri"}
+    assert batches["Thay đổi"].tolist() == ["1", "0"]
+    undo(at, 1)  # batch 2 revised a value of batch 1: refused, explained
+    assert "lô #2" in texts(at.error)[0] and any("hoàn tác lô mới hơn trước" in t for t in texts(at.info))
+    assert facts(site) == AFTER_REVISED
+    undo(at, 2)
+    assert "Đã hoàn tác lô #2" in texts(at.success)[0]
+    assert facts(site) == AFTER_FIRST
+    undo(at, 1)
+    assert facts(site) == {}
+    assert "Đã hoàn tác" in at.dataframe[0].value["Trạng thái"].tolist()[1]
+    actions = [e["action"] for e in reversed(recent_events(site))]
+    assert [a for a in actions if a in ("load", "undo")] == ["load", "load", "undo", "undo"]
+    assert [e["username"] for e in recent_events(site) if e["action"] == "undo"] == ["quantri", "quantri"]
+
+
+def test_refused_file_shows_problems_and_changes_nothing(site):
+    at = page(open_app("tinh"), "pages/upload.py")
+    before = warehouse_checksum(site)
+    bad = consolidated_workbook([("Huyện Yên Định", {"conferences": "gần 50"}), ("Huyện Hogwarts", {"conferences": 2}),
+                                 ("<img src=x onerror=alert(1)>", {"conferences": 1})])
+    upload(at, ("sai.xlsx", bad))
+    assert texts(at.error)[0].startswith("Tệp bị từ chối (3 lỗi)")
+    problems = at.dataframe[0].value
+    assert problems["Mức độ"].tolist()[:3] == ["Lỗi"] * 3
+    assert any("gần 50" in m for m in problems["Nội dung"]) and problems["Ô"].tolist()[0] != ""
+    assert any("Hogwarts" in m for m in problems["Nội dung"])
+    assert button(at, "Xác nhận nạp").disabled
+    rendered = " ".join(texts(at.markdown) + texts(at.error) + texts(at.caption))
+    assert "<img" not in rendered  # file text only inside st.dataframe, never as HTML/markdown
+    assert warehouse_checksum(site) == before
+
+
+def test_scoped_uploader_is_refused_for_other_units(site):
+    at = page(open_app("lan"), "pages/upload.py")
+    before = warehouse_checksum(site)
+    upload(at, ("hai_huyen.xlsx", FIRST))  # Yên Định (allowed) and Nông Cống (not)
+    assert texts(at.error)[0].startswith("Tệp bị từ chối")
+    out = at.dataframe[0].value
+    assert any("Nông Cống" in m for m in out["Nội dung"]) and not any("Yên Định" in m for m in out["Nội dung"])
+    assert warehouse_checksum(site) == before
+    own = consolidated_workbook([("Huyện Yên Định", {"conferences": 4})])
+    upload(at, ("yen_dinh.xlsx", own))
+    button(at, "Xác nhận nạp").click().run()
+    assert facts(site) == {("394", "conferences"): 4}
+    from etl.load import load_file
+    assert load_file(site, FIRST, "cua_tinh.xlsx", user="tinh").status == "loaded"
+    page(at, "pages/history.py")  # newest first: tinh's batch, which lan may not undo
+    assert not any(b.label.startswith("Hoàn tác") for b in at.button)
+    assert any("Chỉ người đã nạp lô này" in t for t in texts(at.caption))
+    at.selectbox(key="hist_batch").select(1).run()
+    assert any(b.label == "Hoàn tác lô #1" for b in at.button)
+
+
+def titles(nav) -> tuple[set, set]:
+    pages = nav[-1]
+    return {t for t, hidden in pages if not hidden}, {t for t, hidden in pages if hidden}
+
+
+DATA_PAGES = {"Tải lên", "Lịch sử nạp", "Quản trị"}
+
+
+@pytest.mark.parametrize("user, shown, opened, refusal", [
+    (None, set(), "pages/upload.py", "Cần đăng nhập để nạp số liệu"),
+    ("xem", set(), "pages/history.py", "không có quyền nạp số liệu"),
+    ("lan", {"Tải lên", "Lịch sử nạp"}, "pages/admin.py", "không có quyền quản trị"),
+    ("quantri", DATA_PAGES, None, None),
+])
+def test_roles_decide_pages_shown_and_opened_by_url(site, nav, user, shown, opened, refusal):
+    at = open_app(user)
+    visible, _hidden = titles(nav)
+    assert "Tổng quan" in visible and visible & DATA_PAGES == shown
+    if opened:
+        at.switch_page(opened).run()  # as if the URL were typed
+        assert any(refusal in t for t in texts(at.error)), texts(at.error)
+        assert not at.file_uploader and not at.dataframe  # st.stop: nothing of the page rendered
+    else:
+        page(at, "pages/admin.py")
+        users = at.dataframe[0].value
+        assert set(users["Tên đăng nhập"]) == {"quantri", "lan", "tinh", "xem"}
+        assert "Đăng nhập" in set(at.dataframe[1].value["Hành động"])
+
+
+def test_admin_adds_and_disables_a_user_and_it_is_audited(site):
+    at = page(open_app("quantri"), "pages/admin.py")
+    form_name = next(t for t in at.text_input if t.label == "Tên tài khoản mới")
+    form_name.input("moi")
+    next(t for t in at.text_input if t.label == "Mật khẩu ban đầu").input("mat-khau-moi-123")
+    button(at, "Thêm tài khoản").click().run()
+    assert "Đã thêm tài khoản moi." in texts(at.success)
+    assert auth.login(site, "moi", "mat-khau-moi-123").ok
+    at.selectbox(key="admin_edit_who").select("moi").run()
+    next(c for c in at.checkbox if c.label == "Khóa tài khoản").check()
+    button(at, "Lưu thay đổi").click().run()
+    assert auth.get_account(site, "moi").disabled
+    actions = {e["action"] for e in recent_events(site) if e["detail"].get("user") == "moi"}
+    assert {"user_add", "user_disable"} <= actions
+
+
+def test_logout_and_failed_login_in_the_sidebar(site):
+    at = open_app()
+    at.text_input(key="auth_username").input("lan")
+    at.text_input(key="auth_password").input("sai-mat-khau")
+    button(at, "Đăng nhập").click().run()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in texts(at.error)
+    at = open_app("lan")
+    button(at, "Đăng xuất").click().run()
+    assert not any("lan" in c for c in texts(at.sidebar.caption))
+    assert [e["action"] for e in recent_events(site)][:3] == ["logout", "login", "login_failed"]
+
+
+def test_viewing_can_require_a_login(site, monkeypatch, nav):
+    monkeypatch.setenv("DVK_VIEW_REQUIRES_LOGIN", "1")
+    open_app()
+    visible, _ = titles(nav)
+    assert "Tổng quan" not in visible
+    open_app("xem")
+    assert "Tổng quan" in titles(nav)[0]
+
+
+def test_openid_connect_accounts_come_from_st_user(site, monkeypatch, nav):
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("DVK_AUTH_MODE", "oidc")
+    known = AppTest.from_file(APP, default_timeout=60)
+    known.user = {"is_logged_in": True, "email": "lan", "name": "Lan"}
+    known.run()
+    assert "Tải lên" in titles(nav)[0] and any("lan" in t for t in texts(known.sidebar.caption))
+    stranger = AppTest.from_file(APP, default_timeout=60)
+    stranger.user = {"is_logged_in": True, "email": "ai-do@example.com"}
+    stranger.run()
+    assert "Tải lên" not in titles(nav)[0]
+    assert any("chưa được cấp quyền" in t for t in texts(stranger.warning))
+    assert not any(t.label == "Tên đăng nhập" for t in stranger.text_input)  # no local password form
+
+
+def test_exported_audit_cells_cannot_run_as_formulas(site):
+    import pandas as pd
+
+    import ui
+    frame = pd.DataFrame({"Người thực hiện": ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "lan"]})
+    out = ui.export_frame(frame, {"Người thực hiện": "Người thực hiện"})["Người thực hiện"].tolist()
+    assert out == ["'=HYPERLINK(\"http://x\")", "'+1", "'-1", "'@SUM(A1)", "lan"]
+
+
+def test_hostile_files_uploaded_together_are_each_refused_without_traceback(site):
+    from tests.hostile.corpus import CORPUS
+    names = ["rong_0_byte.xlsx", "pdf_doi_ten.xlsx", "bom_nen.xlsx", "xxe_trang_tinh.xlsx", "co_mat_khau.xlsx",
+             "bang_html.xlsx", "so_am.xlsx"]
+    at = page(open_app("tinh"), "pages/upload.py")
+    before = warehouse_checksum(site)
+    upload(at, *[(name, CORPUS[name][0]()) for name in names])
+    refusals = [t for t in texts(at.error) if t.startswith("Tệp bị từ chối")]
+    assert len(refusals) == len(names) and not at.exception
+    assert button(at, "Xác nhận nạp").disabled
+    assert warehouse_checksum(site) == before
