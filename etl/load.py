@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 
 from etl import audit
 from etl.catalog import load_indicators, load_units
+from etl.config import get_settings
 from etl.db import write_transaction
 from etl.periods import Period, parse_period, quarter_index
 from etl.problems import Problem, WARNING
@@ -136,7 +137,8 @@ def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | N
     from etl.read import parse_workbook
     units = load_units(engine)
     parsed = parse_workbook(data, file_name, units=units, indicators=load_indicators(engine),
-                            period=period, allowed_units=allowed_units)
+                            period=period, allowed_units=allowed_units,
+                            max_bytes=get_settings().upload_max_mb * 2**20)
     result = FileResult(file=file_name, status="rejected", period=parsed.period,
                         sheet=parsed.sheet, layout=parsed.layout, problems=list(parsed.problems))
     if not parsed.ok or parsed.period is None:
