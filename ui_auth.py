@@ -127,6 +127,10 @@ def render_login_sidebar() -> None:
 
 
 def _login_form() -> None:
+    if not auth.list_accounts(engine()):
+        # A fresh installation: say how to create the first administrator instead of a dead end.
+        st.info("Chưa có tài khoản nào. Tạo tài khoản quản trị đầu tiên trên máy chủ:\n\n"
+                "`.venv/bin/python -m etl users add TÊN --role admin`")
     with st.form("auth_login", clear_on_submit=False, border=False):
         username = st.text_input("Tên đăng nhập", key="auth_username")
         password = st.text_input("Mật khẩu", type="password", key="auth_password")

@@ -296,3 +296,13 @@ def test_hostile_files_uploaded_together_are_each_refused_without_traceback(site
     assert len(refusals) == len(names) and not at.exception
     assert button(at, "Xác nhận nạp").disabled
     assert warehouse_checksum(site) == before
+
+
+def test_a_fresh_installation_says_how_to_create_the_first_admin(sqlite_engine, monkeypatch, nav):
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DVK_DEMO_AUTOLOAD", "0")
+    at = open_app()
+    assert any("users add TÊN --role admin" in i.value for i in at.sidebar.info)
+    auth.add_user(sqlite_engine, "quantri", "admin", password=PASSWORD)
+    at = open_app()
+    assert not any("users add" in i.value for i in at.sidebar.info)
