@@ -1,0 +1,126 @@
+"""Entry point: `streamlit run dashboard.py`. Navigation over pages/, the shared sidebar filters
+(mirrored in the URL), login, and the demo data on a first start with an empty warehouse."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+from etl.config import get_settings
+
+try:
+    import ui_auth
+except ImportError:  # the accounts module is optional while it is being written
+    ui_auth = None
+
+HERE = Path(__file__).resolve().parent
+# (section, file, title, icon, what the viewer needs: view | upload | admin, URL path).
+# URL paths differ from the file names on purpose: Streamlit's pages/-folder mode would otherwise
+# run a page file without this entry point (and its sidebar filters).
+PAGES = [
+    ("Phân tích", "pages/overview.py", "Tổng quan", ":material/dashboard:", "view", "tong-quan"),
+    ("Phân tích", "pages/trends.py", "Xu hướng", ":material/show_chart:", "view", "xu-huong"),
+    ("Phân tích", "pages/compare.py", "So sánh đơn vị", ":material/leaderboard:", "view", "so-sanh"),
+    ("Phân tích", "pages/meetings.py", "Hội nghị & tập huấn", ":material/groups:", "view", "hoi-nghi"),
+    ("Phân tích", "pages/inspections.py", "Kiểm tra, giám sát", ":material/fact_check:", "view",
+     "kiem-tra"),
+    ("Phân tích", "pages/models.py", "Mô hình “Dân vận khéo”", ":material/emoji_events:", "view",
+     "mo-hinh"),
+    ("Phân tích", "pages/reporting.py", "Tình hình báo cáo", ":material/assignment_turned_in:", "view",
+     "tinh-hinh-bao-cao"),
+    ("Báo cáo", "pages/export.py", "Xuất báo cáo", ":material/download:", "view", "xuat-bao-cao"),
+    ("Dữ liệu", "pages/upload.py", "Tải lên", ":material/upload_file:", "upload", "tai-len"),
+    ("Dữ liệu", "pages/history.py", "Lịch sử nạp", ":material/history:", "upload", "lich-su-nap"),
+    ("Quản trị", "pages/admin.py", "Quản trị", ":material/admin_panel_settings:", "admin", "quan-tri"),
+]
+# Pages that draw the shared period/cluster/unit filters in the sidebar.
+FILTERED = {p[2] for p in PAGES if p[0] in ("Phân tích", "Báo cáo")}
+
+
+_BROKEN = object()
+
+
+def _current_user():
+    """The logged-in account, None when anonymous; an auth failure counts as anonymous (the
+    least privilege) and is logged rather than blocking the analysis pages."""
+    if ui_auth is None:
+        return None
+    try:
+        return ui_auth.current_user()
+    except Exception:  # noqa: BLE001 - fail closed: anonymous
+        logging.getLogger(__name__).exception("ui_auth.current_user failed; treating as anonymous")
+        return _BROKEN
+
+
+def visible_pages(user) -> list[tuple]:
+    """The PAGES rows this user may open (files that exist). Without ui_auth: all (dev mode)."""
+    rows = [p for p in PAGES if (HERE / p[1]).exists()]
+    if ui_auth is None:
+        return rows
+    if user is _BROKEN:
+        return [p for p in rows if p[4] == "view"]
+    return [p for p in rows if ui_auth.allowed(p[4], user)]
+
+
+# Pages that check the role themselves (ui_auth.require_role). For users who may not use them they
+# are registered hidden, so that opening their URL shows the page's own refusal (st.error).
+GUARDED = ("upload", "admin")
+
+
+def navigation(rows: list[tuple]):
+    sections: dict[str, list] = {}
+    for i, (section, path, title, icon, _need, url) in enumerate(rows):
+        sections.setdefault(section, []).append(
+            st.Page(path, title=title, icon=icon, url_path=url, default=i == 0))
+    if not sections:
+        sections[""] = [st.Page(_no_access, title="Đăng nhập", default=True)]
+    shown = {r[1] for r in rows}
+    for _section, path, title, icon, need, url in PAGES:
+        if ui_auth and need in GUARDED and path not in shown and (HERE / path).exists():
+            sections.setdefault("", []).append(
+                st.Page(path, title=title, icon=icon, url_path=url, visibility="hidden"))
+    return st.navigation(sections)
+
+
+def _no_access() -> None:
+    st.info("Cần đăng nhập để xem số liệu. Đăng nhập ở thanh bên trái.")
+
+
+def autoload_demo() -> None:
+    """First start on an empty warehouse: load the illustrative demo data (if configured)."""
+    if not get_settings().demo_autoload or st.session_state.get("_demo_checked"):
+        return
+    st.session_state["_demo_checked"] = True
+    if ui.q("data_as_of")[0] is not None:
+        return
+    try:
+        from etl.demo import load_demo
+    except ImportError:
+        return
+    with st.spinner("Đang nạp dữ liệu minh họa…"):
+        load_demo(ui.engine(), if_empty=True)
+    ui.start_run()
+
+
+def main() -> None:
+    st.set_page_config(page_title="Dân vận khéo · Bảng số liệu", page_icon="📊", layout="wide",
+                       initial_sidebar_state="expanded")
+    ui.start_run()
+    autoload_demo()
+    user = _current_user()
+    page = navigation(visible_pages(user))
+    with st.sidebar:
+        st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")
+    if ui_auth and user is not _BROKEN:
+        ui_auth.render_login_sidebar()
+    if page.title in FILTERED:
+        st.session_state["_dvk_view"] = ui.sidebar_filters()
+    else:
+        st.session_state["_dvk_view"] = None
+        ui.keep_filters()
+    page.run()
+
+
+main()

@@ -1,0 +1,106 @@
+"""A real `streamlit run dashboard.py` on a free port over a demo-seeded temporary warehouse, and
+Debian's chromium driven by Playwright (never a downloaded browser)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing but CI is set: install Debian's chromium package "
+                    "(scripts/test does).", pytrace=False)
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser tests skipped")
+
+
+def _seed(url: str) -> None:
+    from etl.db import ensure_schema, make_engine
+    from etl.demo import load_demo
+    engine = make_engine(url)
+    ensure_schema(engine)
+    result = load_demo(engine)
+    engine.dispose()
+    assert result.ok, result.message
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""
+    _require_chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser')}/warehouse.db"
+    _seed(url)
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DVK_DEMO_AUTOLOAD": "0",
+           "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                             "--server.headless", "true", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                pytest.fail("streamlit did not start:\n" + Path(log.name).read_text()[-3000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS

@@ -1,0 +1,104 @@
+"""The dashboard in a real browser: every page renders its charts without an error element, a deep
+link opens the same view, the trend across 01/7/2025 shows the marker; screenshots of each page go
+to artifacts/screenshots/ for people to look at."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("", "Tổng quan"), ("xu-huong", "Xu hướng"), ("so-sanh", "So sánh đơn vị"),
+         ("hoi-nghi", "Hội nghị & tập huấn"), ("kiem-tra", "Kiểm tra, giám sát"),
+         ("mo-hinh", "Mô hình “Dân vận khéo”"), ("tinh-hinh-bao-cao", "Tình hình báo cáo")]
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def open_page(page, url: str) -> None:
+    """Go to url and wait until Streamlit has finished the run and plotly has drawn."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(1200)
+
+
+def screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+
+
+@pytest.mark.parametrize("path,title", PAGES, ids=[p or "tong-quan" for p, _ in PAGES])
+def test_page_renders_charts_without_errors(server, page, shots, path, title):
+    open_page(page, f"{server}/{path}")
+    assert page.locator("h1").first.inner_text().strip() == title
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=30_000)
+    assert page.locator(".js-plotly-plot .main-svg").count() > 0
+    assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
+    assert "Số liệu đến Quý III/2026" in page.inner_text("body")
+    screenshot(page, shots / f"{path or 'tong-quan'}.png")
+
+
+def test_deep_link_applies_filters(server, page, shots):
+    open_page(page, f"{server}/so-sanh?period=2024-Q2&compare=last_year&clusters=dong-bang")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    boxes = sidebar.locator("[data-testid=stSelectbox] input")
+    boxes.nth(1).wait_for(timeout=30_000)
+    assert [b.input_value() for b in boxes.all()] == ["Quý", "Quý II/2024"]
+    assert "Đồng bằng" in sidebar.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    body = page.inner_text('[data-testid="stMain"]')
+    assert "Quý II/2024 · cụm Đồng bằng" in body and "Quý II/2023" in body
+    assert "period=2024-Q2" in page.url and "clusters=dong-bang" in page.url
+    assert page.locator(ERRORS).count() == 0
+    screenshot(page, shots / "deep-link-so-sanh.png")
+
+
+def test_filters_follow_to_another_page(server, page):
+    open_page(page, f"{server}/?period=2025-Q1")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Kiểm tra, giám sát").click()
+    page.wait_for_url("**/kiem-tra**", timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert "period=2025-Q1" in page.url
+    assert "Quý I/2025" in page.inner_text('[data-testid="stMain"]')
+
+
+def test_trend_across_reorganisation_shows_marker(server, page, shots):
+    open_page(page, f"{server}/xu-huong?period=2026-Q3")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert "Sắp xếp đơn vị hành chính, 01/7/2025" in page.inner_text('[data-testid="stMain"]')
+    screenshot(page, shots / "xu-huong-theo-cum.png")
+    page.locator('[data-testid="stMain"] button', has_text="Đơn vị").first.click()
+    page.wait_for_timeout(2500)
+    assert page.locator(ERRORS).count() == 0
+    text = page.inner_text('[data-testid="stMain"]')
+    assert "Sắp xếp đơn vị hành chính, 01/7/2025" in text
+    screenshot(page, shots / "xu-huong-theo-don-vi.png")
+
+
+def test_clicking_a_cluster_bar_drills_into_its_units(server, page):
+    open_page(page, f"{server}/so-sanh")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.locator(".js-plotly-plot").wait_for(timeout=30_000)
+    shown = page.locator("h3", has_text="Các đơn vị cụm").first.inner_text()
+    ticks = [t.text_content() for t in chart.locator(".ytick text").all()]  # bar order = tick order
+    target = next(i for i, name in enumerate(ticks) if name not in shown)
+    box = chart.locator(".bars .point path").nth(target).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    heading = page.locator("h3", has_text=f"Các đơn vị cụm {ticks[target]}")
+    for _ in range(3):  # plotly reports a click on a point only once it has hovered it
+        page.wait_for_timeout(1500)
+        page.mouse.move(box["x"] + 10, box["y"] + 5)
+        page.mouse.move(x, y, steps=8)
+        page.wait_for_timeout(1000)
+        page.mouse.click(x, y)
+        try:
+            heading.wait_for(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - retry the hover and click
+            continue
+    heading.wait_for(timeout=5_000)
+    assert page.locator(ERRORS).count() == 0

@@ -1,0 +1,294 @@
+"""Every dashboard page opened with AppTest: on a seeded warehouse the numbers shown (metric cards and
+one chart per page) equal the warehouse's own sums; on an empty warehouse every page shows the
+Vietnamese message, never an exception; a link with query parameters opens the same view."""
+from __future__ import annotations
+
+import base64
+import json
+import random
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import insert, text
+
+from etl.numbers import fmt_delta, fmt_int, fmt_pct
+from etl.periods import parse_period
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
+PAGES = ["pages/overview.py", "pages/trends.py", "pages/compare.py", "pages/meetings.py",
+         "pages/inspections.py", "pages/models.py", "pages/reporting.py"]
+LATEST = "2025-Q4"
+DISTRICT_QUARTERS = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
+COMMUNE_QUARTERS = ["2025-Q3", "2025-Q4"]
+def _seed(engine) -> dict:
+    """Random facts for every district until 2025-Q2 and every commune after; one commune skips the
+    latest quarter, so the reporting page has someone missing. Returns that commune's name."""
+    from etl.schema import Batch, Fact
+    rng = random.Random(7)
+    with engine.begin() as conn:
+        batch = conn.execute(insert(Batch).values(file_name="seed.xlsx", sha256="1" * 64,
+                                                  created_at=datetime.now(timezone.utc),
+                                                  status="loaded")).inserted_primary_key[0]
+        units = conn.execute(text("SELECT code, level, name FROM units ORDER BY sort_order, code")).all()
+        districts = [c for c, lv, _ in units if lv == "district"]
+        communes = [c for c, lv, _ in units if lv == "commune"]
+        missing = communes[-1]
+        indicators = [r[0] for r in conn.execute(text("SELECT code FROM indicators"))]
+        rows = []
+        for codes, quarters in ((districts, DISTRICT_QUARTERS), (communes, COMMUNE_QUARTERS)):
+            for spec in quarters:
+                p = parse_period(spec)
+                for unit in codes:
+                    if unit == "405" and p.year == 2025 or unit == missing and spec == LATEST:
+                        continue
+                    for ind in indicators:
+                        value = rng.randint(40, 400) if ind != "models_recognized" else rng.randint(5, 40)
+                        rows.append(dict(unit_code=unit, year=p.year, quarter=p.quarter, indicator_code=ind,
+                                         period_index=p.indexes[0], value=value, batch_id=batch))
+        conn.execute(insert(Fact), rows)
+    return {"missing": dict((c, n) for c, _, n in units)[missing], "communes": len(communes),
+            "a_commune": communes[0], "a_commune_cluster": conn_cluster(engine, communes[0])}
+
+
+def conn_cluster(engine, code: str) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT cluster_code FROM units WHERE code = :c"), {"c": code}).scalar()
+
+
+@pytest.fixture(scope="module")
+def seeded_url(tmp_path_factory):
+    from etl.db import ensure_schema, make_engine
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages')}/warehouse.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    info = _seed(engine)
+    yield url, engine, info
+    engine.dispose()
+
+
+@pytest.fixture
+def app(monkeypatch):
+    def make(url: str, **params):
+        from streamlit.testing.v1 import AppTest
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("DVK_DEMO_AUTOLOAD", "0")
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update(params)
+        return at
+    return make
+
+
+def _sum(engine, indicator: str, spec: str, cluster: str | None = None) -> int | None:
+    p = parse_period(spec)
+    sql = ("SELECT SUM(f.value) FROM facts f JOIN units u ON u.code = f.unit_code "
+           "WHERE f.indicator_code = :i AND f.period_index IN :ix" + (" AND u.cluster_code = :c" if cluster else ""))
+    from sqlalchemy import bindparam
+    stmt = text(sql).bindparams(bindparam("ix", expanding=True))
+    with engine.connect() as conn:
+        return conn.execute(stmt, {"i": indicator, "ix": list(p.indexes), "c": cluster}).scalar()
+
+
+def _rate(engine, spec: str, cluster: str | None = None) -> float:
+    return _sum(engine, "models_recognized", spec, cluster) / _sum(engine, "models_registered", spec, cluster)
+
+
+def _decode(values):
+    """plotly JSON may hold numpy arrays as {'dtype', 'bdata'} (base64)."""
+    if isinstance(values, dict) and "bdata" in values:
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        shape = values.get("shape")
+        if isinstance(shape, str):
+            shape = tuple(int(x) for x in shape.split(","))
+        return arr.reshape(shape) if shape else arr
+    return np.asarray(values, dtype=object)
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def _bars(fig: dict, trace: int = 0) -> dict[str, float]:
+    t = fig["data"][trace]
+    cats, vals = (t["y"], t["x"]) if t.get("orientation") == "h" else (t["x"], t["y"])
+    return {c: float(v) for c, v in zip(_decode(cats), _decode(vals))}
+
+
+CLUSTERS = {"Miền núi": "mien-nui", "Ven biển": "ven-bien", "Đồng bằng": "dong-bang"}
+
+
+def check_overview(at, engine, info):
+    assert [m.value for m in at.metric][:2] == [fmt_int(_sum(engine, "conferences", LATEST)),
+                                               fmt_int(_sum(engine, "conference_participants", LATEST))]
+    rate = next(m for m in at.metric if m.label == "Tỷ lệ công nhận")
+    assert rate.value == fmt_pct(_rate(engine, LATEST))
+    prev = _rate(engine, "2025-Q3")
+    assert rate.delta == fmt_delta((_rate(engine, LATEST) - prev) * 100, 1) + " điểm %"
+    shown = _bars(figures(at)[0])
+    assert shown == pytest.approx({n: _rate(engine, LATEST, c) for n, c in CLUSTERS.items()})
+
+
+def check_trends(at, engine, info):
+    fig = figures(at)[0]
+    trace = next(t for t in fig["data"] if t["name"] == "Đồng bằng")
+    y = [float(v) for v in _decode(trace["y"])]
+    assert y[-1] == pytest.approx(_rate(engine, LATEST, "dong-bang"))
+    assert y[0] == pytest.approx(_rate(engine, "2024-Q1", "dong-bang"))
+    notes = [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+    assert "Sắp xếp đơn vị hành chính, 01/7/2025" in notes
+
+
+def check_compare(at, engine, info):
+    assert _bars(figures(at)[0]) == pytest.approx({n: _rate(engine, LATEST, c) for n, c in CLUSTERS.items()})
+
+
+def _check_grouped(at, engine, indicator: str, label_prefix: str):
+    fig = figures(at)[0]
+    trace = next(i for i, t in enumerate(fig["data"]) if t["name"].startswith(label_prefix))
+    assert _bars(fig, trace) == {n: _sum(engine, indicator, LATEST, c) for n, c in CLUSTERS.items()}
+    first = at.metric[0]
+    assert first.value == fmt_int(_sum(engine, indicator, LATEST))
+
+
+def check_meetings(at, engine, info):
+    _check_grouped(at, engine, "conferences", "Hội nghị quán triệt")
+
+
+def check_inspections(at, engine, info):
+    _check_grouped(at, engine, "inspections", "Cuộc kiểm tra")
+
+
+def check_models(at, engine, info):
+    _check_grouped(at, engine, "models_registered", "Mô hình")
+
+
+def check_reporting(at, engine, info):
+    n = info["communes"]
+    assert at.metric[0].value == f"{fmt_int(n - 1)}/{fmt_int(n)}"  # one commune skipped the quarter
+    assert any(info["missing"] in w.value for w in at.warning)
+    heat = figures(at)[0]["data"][0]
+    # Many units: only those with a gap show, here the one commune that skipped the latest quarter.
+    assert list(_decode(heat["y"])) == [info["missing"]]
+    cells = np.array([[np.nan if v is None else float(v) for v in row] for row in _decode(heat["z"])])
+    assert cells.shape == (1, 8)
+    assert np.isnan(cells[0, :6]).all() and list(cells[0, 6:]) == [1.0, 0.0]  # no commune before 2025-Q3
+    others = 27 + n - 1  # districts and communes that reported every quarter they existed
+    assert any(f"{others} đơn vị khác báo cáo đủ" in c.value for c in at.caption)
+
+
+CHECKS = {"pages/overview.py": check_overview, "pages/trends.py": check_trends,
+          "pages/compare.py": check_compare, "pages/meetings.py": check_meetings,
+          "pages/inspections.py": check_inspections, "pages/models.py": check_models,
+          "pages/reporting.py": check_reporting}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_shows_warehouse_numbers(page, seeded_url, app):
+    url, engine, info = seeded_url
+    at = app(url).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.get("plotly_chart"), "no chart on the page"
+    assert any("Số liệu đến Quý IV/2025" in c.value for c in at.caption)
+    CHECKS[page](at, engine, info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_empty_warehouse_says_so(page, app, tmp_path):
+    at = app(f"sqlite:///{tmp_path}/empty.db").run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("chưa có số liệu" in i.value for i in at.info)
+
+
+def test_deep_link_applies_filters_and_survives_page_switch(seeded_url, app):
+    url, engine, _ = seeded_url
+    at = app(url, period="2024-Q2", compare="last_year", clusters="dong-bang").run()
+    assert not at.exception
+    assert at.selectbox(key="f_period").value == "2024-Q2"
+    assert at.multiselect(key="f_clusters").value == ["dong-bang"]
+    assert at.metric[0].value == fmt_int(_sum(engine, "conferences", "2024-Q2", "dong-bang"))
+    at.switch_page("pages/models.py").run()
+    assert at.selectbox(key="f_period").value == "2024-Q2"
+    assert at.query_params["period"] == "2024-Q2" and at.query_params["clusters"] == "dong-bang"
+    assert at.metric[0].value == fmt_int(_sum(engine, "models_registered", "2024-Q2", "dong-bang"))
+
+
+def test_period_with_no_data_shows_message(seeded_url, app):
+    url, _, info = seeded_url
+    commune = info["a_commune"]
+    at = app(url, period="2025-Q3", clusters=info["a_commune_cluster"], units=commune).run()
+    assert at.multiselect(key="f_units").value == [commune]
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    at.selectbox(key="f_period").set_value("2024-Q1").run()  # the commune did not exist then
+    assert at.multiselect(key="f_units").value == []
+    assert not at.exception
+
+
+def test_compare_drills_into_a_cluster(seeded_url, app):
+    url, engine, _ = seeded_url
+    at = app(url, period="2024-Q3").run()
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="cmp_cluster").set_value("dong-bang").run()
+    assert not at.exception
+    assert any("Các đơn vị cụm Đồng bằng" in h.value for h in at.subheader)
+    units = _bars(figures(at)[1])
+    with engine.connect() as conn:
+        names = dict(conn.execute(text("SELECT name, code FROM units WHERE cluster_code = 'dong-bang' "
+                                       "AND level = 'district'")).all())
+    assert set(units) == set(names)  # the 10 districts of the cluster in 2024, Đông Sơn included
+    for name, rate in units.items():
+        reg = _sum_unit(engine, "models_registered", "2024-Q3", names[name])
+        assert rate == pytest.approx(_sum_unit(engine, "models_recognized", "2024-Q3", names[name]) / reg)
+
+
+def _sum_unit(engine, indicator: str, spec: str, unit: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT SUM(value) FROM facts WHERE indicator_code = :i AND unit_code = :u "
+                                 "AND period_index = :p"),
+                            {"i": indicator, "u": unit, "p": parse_period(spec).indexes[0]}).scalar()
+
+
+def test_first_start_on_empty_warehouse_loads_demo(app, tmp_path, monkeypatch):
+    pytest.importorskip("etl.demo")
+    at = app(f"sqlite:///{tmp_path}/first.db")
+    monkeypatch.setenv("DVK_DEMO_AUTOLOAD", "1")
+    at.run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Số liệu minh họa" in w.value for w in at.warning)
+    assert at.metric and at.metric[0].value != "–"
+
+
+@pytest.mark.parametrize("spec", ["2025", "2025-9M"])
+def test_every_page_for_a_review_period_across_the_reorganisation(spec, seeded_url, app):
+    url, engine, _ = seeded_url
+    at = app(url, period=spec).run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert at.selectbox(key="f_period").value == spec
+    at.switch_page("pages/overview.py").run()
+    assert at.metric[0].value == fmt_int(_sum(engine, "conferences", spec))
+
+
+def test_exported_tables_neutralise_formulas_and_keep_numbers():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    import ui
+    df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Xã Định Tân"],
+                       "conferences": pd.array([1, None, 4819, 0, 3], dtype="Int64")})
+    out = ui.export_frame(df, {"name": "Đơn vị", "conferences": "Hội nghị"})
+    assert list(out.columns) == ["Đơn vị", "Hội nghị"]
+    assert out["Đơn vị"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Xã Định Tân"]
+    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(out))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Đơn vị", "Hội nghị")
+    assert rows[1][0].startswith("'=") and rows[3][1] == 4819 and rows[2][1] is None
+    shown = ui.display_frame(df, {"conferences": "Hội nghị"})
+    assert shown["Hội nghị"].tolist() == ["1", "–", "4.819", "0", "3"]
