@@ -4,7 +4,9 @@ For every quarter 2021-Q1 … 2026-Q3 and every cluster, the units active in tha
 until 2025-Q2, communes from 2025-Q3, as the catalogue says) get figures with a gentle upward
 trend and seasonal noise. Workbooks use the layouts real sheets use (mostly consolidated per
 cluster with two-line merged headers, some flat headers, a few single-unit form reports), numbers
-sometimes typed as text ("4.819", "06", "-"), and a unit or two missing in some quarters.
+sometimes typed as text ("4.819", "06", "-"), and a unit or two missing in some quarters. Units
+differ in size and in their recognition rate (about 40-75%); a unit dissolved into another (Đông
+Sơn into Thành phố Thanh Hóa from 2025, per the lineage) hands its activity on to it.
 They are written to a temporary folder and loaded with etl.load.load_file, never inserted directly.
 
 The Đồng bằng cluster's 2024-Q1 + 2024-Q2 figures sum exactly to the real cluster report of
@@ -46,7 +48,7 @@ SEASON = {1: 0.85, 2: 1.1, 3: 0.95, 4: 1.15}
 SEASON_SPECIAL = {"review_conferences": {1: 0.4, 2: 1.6, 3: 0.4, 4: 1.7},
                   "models_recognized": {1: 0.75, 2: 1.0, 3: 0.85, 4: 1.35}}
 # Children allocated in proportion to their parent's allocation (so "participants only with a
-# conference" holds, and recognised never exceeds registered).
+# conference" holds); recognised models follow each unit's own rate, capped at what it registered.
 PARENT = {"conference_participants": "conferences", "training_participants": "trainings",
           "inspected_party_orgs": "inspections", "inspected_party_members": "inspections",
           "models_recognized": "models_registered"}
@@ -82,11 +84,37 @@ def allocate(total: int, weights: list[float]) -> list[int]:
     return out
 
 
+def allocate_capped(total: int, weights: list[float], caps: list[int]) -> list[int]:
+    """allocate(), but no part above its cap: what a capped part cannot take goes to the others in
+    proportion. Exact whenever total <= the caps of the parts with weight."""
+    out = [0] * len(weights)
+    open_parts = [i for i, w in enumerate(weights) if w > 0 and caps[i] > 0]
+    left = total
+    while open_parts and left > 0:
+        parts = allocate(left, [weights[i] for i in open_parts])
+        full = {i for i, part in zip(open_parts, parts) if part >= caps[i]}
+        if not full:
+            for i, part in zip(open_parts, parts):
+                out[i] = part
+            return out
+        for i in full:
+            out[i], left = caps[i], left - caps[i]
+        open_parts = [i for i in open_parts if i not in full]
+    return out
+
+
 def _unit_weight(code: str) -> float:
+    """A unit's size (its share of the cluster's activity), fixed per unit."""
     return random.Random(f"weight:{code}").uniform(0.6, 1.5)
 
 
-def cluster_totals(cluster: str, period: Period, n_units: int, scale: float, rng: random.Random) -> dict:
+def _unit_rate(code: str) -> float:
+    """A unit's usual recognition rate (recognised / registered models), fixed per unit: some units
+    get most of their models recognised, others under half."""
+    return random.Random(f"rate:{code}").uniform(0.40, 0.76)
+
+
+def cluster_totals(cluster: str, period: Period, n_units: float, scale: float, rng: random.Random) -> dict:
     """A cluster's quarterly totals: base × units × trend × season × noise (or seed 001 figures)."""
     if cluster == SEED_CLUSTER and period in SEED_QUARTERS:
         return _seed_quarter(period)
@@ -111,23 +139,44 @@ def _seed_quarter(period: Period) -> dict:
     return out
 
 
-def unit_values(units: list[UnitRow], totals: dict, rng: random.Random) -> dict[str, dict[str, int]]:
-    """Allocate cluster totals to units: {unit code: {indicator: value}}."""
-    weights = [_unit_weight(u.code) for u in units]
+def unit_values(units: list[UnitRow], totals: dict, rng: random.Random,
+                absorbed: dict[str, float] | None = None) -> dict[str, dict[str, int]]:
+    """Allocate cluster totals to units: {unit code: {indicator: value}}. `absorbed`: extra size of
+    a unit that took over a dissolved one (Thành phố Thanh Hóa with Đông Sơn from 2025)."""
+    weights = [_unit_weight(u.code) + (absorbed or {}).get(u.code, 0.0) for u in units]
     alloc: dict[str, list[int]] = {}
     for code in BASE:  # parents come before their children in BASE
         parent = PARENT.get(code)
+        if code == "models_recognized":  # each unit its own rate, never above what it registered
+            w = [p * _unit_rate(u.code) * rng.uniform(0.9, 1.1) for p, u in zip(alloc[parent], units)]
+            alloc[code] = allocate_capped(totals.get(code, 0), w, alloc[parent])
+            continue
         w = [p * rng.uniform(0.8, 1.2) for p in alloc[parent]] if parent else \
             [x * rng.uniform(0.7, 1.3) for x in weights]
-        if code == "models_recognized":  # proportional to registered: never above it
-            w = [float(p) for p in alloc[parent]]
         alloc[code] = allocate(totals.get(code, 0), w)
     return {u.code: {code: alloc[code][i] for code in BASE} for i, u in enumerate(units)}
 
 
+def absorbed_weights(units: list[UnitRow], members: list[UnitRow], period: Period,
+                     lineage: list) -> dict[str, float]:
+    """{member code: size it took over} from same-level units dissolved before `period` into it
+    (lineage '405 -> 380': Đông Sơn's activity goes on in Thành phố Thanh Hóa, not out of the cluster)."""
+    by_code = {u.code: u for u in units}
+    active = {u.code: u for u in members}
+    out: dict[str, float] = {}
+    for row in lineage:
+        former, successor = by_code.get(row.former_code), active.get(row.successor_code)
+        if former and successor and former.level == successor.level and former.valid_to \
+                and former.valid_to < period.start:
+            out[successor.code] = out.get(successor.code, 0.0) + _unit_weight(former.code)
+    return out
+
+
 def generate(units: list[UnitRow], clusters: dict[str, str], *, seed: int = SEED,
-             first: Period = FIRST, last: Period = LAST) -> list[DemoFile]:
-    """Every demo workbook, in load order (by quarter)."""
+             first: Period = FIRST, last: Period = LAST, lineage: list | None = None) -> list[DemoFile]:
+    """Every demo workbook, in load order (by quarter); lineage: default the configured CSV."""
+    from etl.lineage import read_lineage
+    lineage = read_lineage() if lineage is None else lineage
     files: list[DemoFile] = []
     for period in periods_between(first, last):
         level = "commune" if period.start >= REORGANISATION_DATE else "district"
@@ -136,14 +185,16 @@ def generate(units: list[UnitRow], clusters: dict[str, str], *, seed: int = SEED
             members = [u for u in units if u.cluster_code == cluster and u.level == level
                        and u.active_in(period.start, period.end)]
             if members:
-                files += _cluster_files(cluster, clusters[cluster], members, period, scale, seed)
+                absorbed = absorbed_weights(units, members, period, lineage)
+                files += _cluster_files(cluster, clusters[cluster], members, period, scale, seed, absorbed)
     return files
 
 
 def _cluster_files(cluster: str, cluster_name: str, members: list[UnitRow], period: Period,
-                   scale: float, seed: int) -> list[DemoFile]:
+                   scale: float, seed: int, absorbed: dict[str, float]) -> list[DemoFile]:
     rng = random.Random(f"demo:{seed}:{cluster}:{period.spec}")
-    values = unit_values(members, cluster_totals(cluster, period, len(members), scale, rng), rng)
+    size = len(members) + sum(absorbed.values())  # a dissolved unit's activity stays in the cluster
+    values = unit_values(members, cluster_totals(cluster, period, size, scale, rng), rng, absorbed)
     is_seed = cluster == SEED_CLUSTER and period in SEED_QUARTERS
     gaps = 0 if is_seed or rng.random() > 0.3 else rng.choice((1, 1, 2))
     missing = {u.code for u in rng.sample(members, min(gaps, len(members) - 1))}
@@ -179,7 +230,9 @@ def load_demo(engine, *, if_empty: bool = False, user: str = DEMO_USER, seed: in
         batches = conn.execute(select(func.count()).select_from(Batch)).scalar_one()
     if if_empty and batches:
         return DemoResult(True, f"Kho dữ liệu đã có {batches} lô số liệu; không nạp dữ liệu minh họa.")
-    files = generate(load_units(engine), load_clusters(engine), seed=seed, first=first, last=last)
+    from etl.lineage import load_lineage
+    files = generate(load_units(engine), load_clusters(engine), seed=seed, first=first, last=last,
+                     lineage=load_lineage(engine))
     result = DemoResult(True, "", files=len(files))
     with tempfile.TemporaryDirectory(prefix="dvk-demo-") as tmp:
         for f in files:

@@ -7,7 +7,7 @@ import time
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from etl import demo
 from etl.catalog import load_clusters, load_units
@@ -15,7 +15,7 @@ from etl.db import ensure_schema, make_engine
 from etl.load import list_batches
 from etl.periods import parse_period, quarter
 from etl.queries import summary
-from etl.schema import Meta
+from etl.schema import Fact, Meta, Unit
 
 SEED_001 = {"documents_issued": 129, "conferences": 50, "conference_participants": 4819, "trainings": 8,
             "training_participants": 905, "review_conferences": 6, "inspections": 14, "inspected_party_orgs": 18,
@@ -33,6 +33,7 @@ def test_demo_load(tmp_path):
         check_every_file_loaded_through_the_etl(engine, result, elapsed)
         check_seed_001_for_dong_bang_first_half_2024(engine)
         check_both_eras_gaps_and_trend(engine)
+        check_dong_son_ends_in_2024_and_thanh_hoa_takes_over(engine)
         check_if_empty_leaves_a_loaded_warehouse_alone(engine)
     finally:
         engine.dispose()
@@ -63,6 +64,34 @@ def check_seed_001_for_dong_bang_first_half_2024(demo_engine):
     assert {code: int(dong_bang[code]) for code in SEED_001} == SEED_001
     assert round(float(dong_bang["recognition_rate"]) * 100, 1) == 57.7
     assert (dong_bang["units_reported"], dong_bang["units_expected"]) == (10, 10)
+    registered = unit_sums(demo_engine, "models_registered", (quarter(2024, 1), quarter(2024, 2)))
+    recognised = unit_sums(demo_engine, "models_recognized", (quarter(2024, 1), quarter(2024, 2)))
+    rates = {unit: recognised[unit] / registered[unit] for unit in registered}
+    # units differ plausibly, not one rate (±rounding) copied ten times: distinct as shown, spread 40-75%
+    assert len(rates) == 10 and len({round(r * 100, 1) for r in rates.values()}) >= 5
+    assert max(rates.values()) - min(rates.values()) >= 0.15, rates
+    assert all(0.35 <= r <= 0.8 for r in rates.values()), rates
+    assert len(set(registered.values())) >= 5  # units of different sizes
+
+
+def unit_sums(demo_engine, indicator: str, periods) -> dict[str, int]:
+    """{unit code: Σ value} over the Đồng bằng cluster's units for these quarters."""
+    with demo_engine.connect() as conn:
+        rows = conn.execute(select(Fact.unit_code, func.sum(Fact.value)).join(Unit, Unit.code == Fact.unit_code)
+                            .where(Unit.cluster_code == "dong-bang", Fact.indicator_code == indicator,
+                                   Fact.period_index.in_([i for p in periods for i in p.indexes]))
+                            .group_by(Fact.unit_code)).all()
+    return {code: int(total) for code, total in rows}
+
+
+def check_dong_son_ends_in_2024_and_thanh_hoa_takes_over(demo_engine):
+    """Đông Sơn (405) is valid to 2024-12-31, merged into Thành phố Thanh Hóa (380) from 2025."""
+    before = unit_sums(demo_engine, "conferences", (quarter(2024, 3), quarter(2024, 4)))
+    after = unit_sums(demo_engine, "conferences", (quarter(2025, 1), quarter(2025, 2)))
+    assert "405" in before and "405" not in after and "380" in after
+    share = [sums["380"] / sum(sums.values()) for sums in
+             (unit_sums(demo_engine, "models_registered", (quarter(y, q),)) for y, q in ((2024, 4), (2025, 1)))]
+    assert share[1] > share[0] * 1.3  # the city now reports Đông Sơn's activity too
 
 
 def check_both_eras_gaps_and_trend(demo_engine):
@@ -103,3 +132,12 @@ def test_allocate_splits_a_total_exactly(total, weights):
     parts = demo.allocate(total, weights)
     assert sum(parts) == total
     assert all(p == 0 for p, w in zip(parts, weights) if w == 0)
+
+
+@pytest.mark.parametrize("total, weights, caps, expected", [
+    (514, [3, 1, 1], [100, 300, 300], [100, 207, 207]),  # the capped part's excess goes to the others
+    (10, [1, 1, 0], [2, 20, 5], [2, 8, 0]),               # zero weight still gets nothing
+    (6, [1, 2, 3], [10, 10, 10], [1, 2, 3]),              # no cap reached: same as allocate()
+])
+def test_allocate_capped_keeps_the_total_and_the_caps(total, weights, caps, expected):
+    assert demo.allocate_capped(total, weights, caps) == expected

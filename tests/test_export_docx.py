@@ -9,7 +9,7 @@ from docx import Document
 
 from etl.export import docx_bytes, gather, parse_scope
 from etl.numbers import fmt_int, fmt_pct
-from test_narrative import H1_2024, seed_province
+from tests.seeding import H1_2024, seed_province
 
 
 def report(engine, scope: str):

@@ -17,7 +17,7 @@ from etl.export.pptx import RANK_ROWS, RATE_TITLE
 from etl.export.scope import ScopeError, short_name
 from etl.numbers import fmt_pct
 from etl.periods import Period
-from test_narrative import H1_2024, seed_province
+from tests.seeding import H1_2024, seed_province
 
 TITLES = ["Các chỉ tiêu chủ yếu", RATE_TITLE, "Hội nghị quán triệt, tuyên truyền",
           "Hội nghị tập huấn, bồi dưỡng", "Kiểm tra, giám sát", "Diễn biến theo quý",

@@ -14,7 +14,7 @@ from etl.export.xlsx import RATE_HEADER, safe_text
 from etl.load import load_file
 from etl.periods import quarter
 from etl.schema import Fact, Unit
-from test_narrative import H1_2024, seed_province
+from tests.seeding import H1_2024, seed_province
 
 Q2 = quarter(2024, 2)
 

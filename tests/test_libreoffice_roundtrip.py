@@ -14,7 +14,7 @@ from etl.export import export
 from etl.load import load_file
 from etl.periods import parse_period, quarter
 from etl.template import template_bytes
-from test_template import fill
+from tests.workbooks import fill_template
 
 
 def resave_with_calc(src: Path, tmp: Path) -> bytes:
@@ -33,7 +33,7 @@ def resave_with_calc(src: Path, tmp: Path) -> bytes:
 
 
 def test_template_filled_and_saved_by_libreoffice_loads(sqlite_engine, tmp_path):
-    filled = fill(template_bytes(sqlite_engine, quarter(2024, 2)),
+    filled = fill_template(template_bytes(sqlite_engine, quarter(2024, 2)),
                   lambda i, j: (i + 1) * 10 + j if j != 11 else i + 1)  # recognised small
     src = tmp_path / "bieu_mau_quy_II_2024.xlsx"
     src.write_bytes(filled)
@@ -46,7 +46,7 @@ def test_template_filled_and_saved_by_libreoffice_loads(sqlite_engine, tmp_path)
 
 
 def test_exported_summary_saved_by_libreoffice_loads_unchanged(sqlite_engine, tmp_path):
-    from test_narrative import seed_province
+    from tests.seeding import seed_province
     seed_province(sqlite_engine)
     dest = tmp_path / "tong_hop_2024_Q2.xlsx"
     export(sqlite_engine, parse_period("2024-Q2").spec, "province", xlsx=dest)

@@ -12,7 +12,7 @@ import pytest
 from pptx import Presentation
 
 from etl.export import export
-from test_narrative import seed_province
+from tests.seeding import seed_province
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "artifacts" / "deck"

@@ -10,26 +10,11 @@ from etl.catalog import load_units
 from etl.load import load_file
 from etl.periods import quarter
 from etl.template import GUIDE_SHEET, SHEET, template_bytes, template_units
-from tests.workbooks import CODES
+from tests.workbooks import fill_template
 
 
 def unit_rows(ws) -> list[tuple[int, str]]:
     return [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=7) if isinstance(r[0].value, int)]
-
-
-def fill(data: bytes, value_of) -> bytes:
-    """Fill every unit row the way a user would in Excel (value_of(row index, column index))."""
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    ws = wb[SHEET]
-    n = 0
-    for row in ws.iter_rows(min_row=7):
-        if isinstance(row[0].value, int):
-            for j, cell in enumerate(row[2:2 + len(CODES)]):
-                cell.value = value_of(n, j)
-            n += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_template_layout(sqlite_engine):
@@ -71,14 +56,15 @@ def test_filled_template_loads_cleanly(engine):
     def value_of(i, j):  # registered (col 10) >= recognised (col 11); participants with conferences
         return [3, 2, 150, 1, 40, 1, 1, 2, 1, 0, 20, 12][j] + i
 
-    result = load_file(engine, fill(data, value_of), "bieu_tong_hop.xlsx")
+    result = load_file(engine, fill_template(data, value_of), "bieu_tong_hop.xlsx")
     assert result.status == "loaded", [p.message for p in result.problems]
     assert result.problems == []
     assert result.rows_added == 27 * 12 and result.layout == "consolidated"
 
 
 def test_partly_filled_template_loads_the_filled_units_only(engine):
-    data = fill(template_bytes(engine, quarter(2024, 3)), lambda i, j: (5 if j == 0 else None) if i < 3 else None)
+    data = fill_template(template_bytes(engine, quarter(2024, 3)),
+                         lambda i, j: (5 if j == 0 else None) if i < 3 else None)
     result = load_file(engine, data, "mot_phan.xlsx")
     assert result.status == "loaded", [p.message for p in result.problems]
     assert result.rows_added == 3
@@ -86,7 +72,8 @@ def test_partly_filled_template_loads_the_filled_units_only(engine):
 
 @pytest.mark.parametrize("bad, code", [(-1, "negative_number"), ("gần 50", "qualified_number")])
 def test_template_with_a_bad_cell_is_refused_with_its_cell(sqlite_engine, bad, code):
-    data = fill(template_bytes(sqlite_engine, quarter(2024, 2)), lambda i, j: bad if (i, j) == (0, 0) else None)
+    data = fill_template(template_bytes(sqlite_engine, quarter(2024, 2)),
+                         lambda i, j: bad if (i, j) == (0, 0) else None)
     result = load_file(sqlite_engine, data, "loi.xlsx")
     assert result.status == "rejected"
     assert [(p.code, p.cell) for p in result.problems if p.is_error] == [(code, "C8")]
@@ -95,7 +82,8 @@ def test_template_with_a_bad_cell_is_refused_with_its_cell(sqlite_engine, bad, c
 def test_commune_template_filled_in_loads_cleanly(sqlite_engine):
     period = quarter(2025, 3)
     n = len(template_units(sqlite_engine, period))
-    data = fill(template_bytes(sqlite_engine, period), lambda i, j: [1, 1, 30, 0, 0, 0, 0, 0, 0, 1, 4, 2][j])
+    data = fill_template(template_bytes(sqlite_engine, period),
+                         lambda i, j: [1, 1, 30, 0, 0, 0, 0, 0, 0, 1, 4, 2][j])
     result = load_file(sqlite_engine, data, "bieu_xa.xlsx")
     assert result.status == "loaded", [p.message for p in result.problems[:5]]
     assert result.rows_added == n * 12 and n > 0

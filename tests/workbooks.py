@@ -26,12 +26,13 @@ import io
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from etl.catalog import IndicatorRow, UnitRow, read_csv
 from etl.match import is_cluster_label, is_total_label
 from etl.numbers import read_count
+from etl.template import SHEET as TEMPLATE_SHEET
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CODES = ("documents_issued", "conferences", "conference_participants", "trainings", "training_participants",
@@ -288,3 +289,19 @@ def sample_units() -> list[UnitRow]:
                         valid_from=date(2025, 7, 1), valid_to=None, sort_order=100 + i)
                 for i, (code, name, kind) in enumerate(COMMUNES)]
     return districts + communes
+
+
+def fill_template(data: bytes, value_of) -> bytes:
+    """Fill every unit row of etl.template's sheet the way a user would in Excel
+    (value_of(row index, column index))."""
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[TEMPLATE_SHEET]
+    n = 0
+    for row in ws.iter_rows(min_row=7):
+        if isinstance(row[0].value, int):
+            for j, cell in enumerate(row[2:2 + len(CODES)]):
+                cell.value = value_of(n, j)
+            n += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
