@@ -8,7 +8,6 @@ freshly created database, so tests are isolated under pytest-xdist too.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest

@@ -4,11 +4,13 @@ Plain generator functions (not fixtures) so that module-scoped fixtures can buil
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 
@@ -60,3 +62,14 @@ def postgres_engine(admin: Engine) -> Iterator[Engine]:
         _drop_pg_db(admin, name)
 
 
+def warehouse_checksum(engine) -> str:
+    """SHA-256 over every row of every table, in primary-key order."""
+    from etl.schema import Base  # lazily, like the engines: collection must not need etl
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            digest.update(table.name.encode())
+            order = list(table.primary_key.columns) or list(table.columns)
+            for row in conn.execute(select(table).order_by(*order)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()

@@ -2,32 +2,18 @@
 never a traceback, quickly, and the warehouse is unchanged (checksum of every table)."""
 from __future__ import annotations
 
-import hashlib
 import time
 
 import pytest
-from sqlalchemy import select
 
 from etl.load import load_file, preview_file
 from etl.problems import ERROR
-from etl.schema import Base
+from tests.engines import warehouse_checksum
 from tests.hostile.corpus import CORPUS, good
 from tests.workbooks import consolidated_workbook
 
 VIETNAMESE = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 SECONDS_PER_FILE = 60  # catches hangs; generous because CI machines are shared
-
-
-def warehouse_checksum(engine) -> str:
-    """SHA-256 over every row of every table, in primary-key order."""
-    digest = hashlib.sha256()
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            digest.update(table.name.encode())
-            order = list(table.primary_key.columns) or list(table.columns)
-            for row in conn.execute(select(table).order_by(*order)):
-                digest.update(repr(tuple(row)).encode())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")

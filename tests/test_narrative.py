@@ -33,7 +33,7 @@ def test_comparison_with_same_period_last_year(engine):
     text = narrative.overview_sentence(cur, prev, H1_2024, "cụm Đồng bằng")
     diff = cur["conferences"] - prev["conferences"]
     word = "tăng" if diff > 0 else "giảm"
-    assert f"So với cùng kỳ năm trước, " in text
+    assert "So với cùng kỳ năm trước, " in text
     assert f"số hội nghị quán triệt, tuyên truyền {word} {narrative.count(abs(diff))} hội nghị" in text
 
 

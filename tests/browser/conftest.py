@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,20 +46,19 @@ def _seed(url: str) -> None:
     assert result.ok, result.message
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""
-    _require_chromium()
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser')}/warehouse.db"
-    _seed(url)
+@contextmanager
+def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port over the warehouse at `url`; yields its
+    base URL once healthy and stops it afterwards."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DVK_DEMO_AUTOLOAD": "0",
            "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                             "--server.headless", "true", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log_path = log_dir / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                                 "--server.headless", "true", "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -69,8 +70,7 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + Path(log.name).read_text()[-3000:])
+                pytest.fail("streamlit did not start:\n" + log_path.read_text()[-3000:])
             time.sleep(0.3)
         yield base
     finally:
@@ -79,7 +79,16 @@ def server(tmp_path_factory):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""
+    _require_chromium()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser')}/warehouse.db"
+    _seed(url)
+    with streamlit_server(url, tmp_path_factory.mktemp("log")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -3,21 +3,15 @@ log in, survive a reload, upload a workbook through the file input, confirm, see
 Tổng quan, undo on Lịch sử nạp, see them gone. Screenshots: artifacts/screenshots/upload_*.png."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import streamlit_server
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-du-dai"
 BASE = consolidated_workbook([
     ("Huyện Thọ Xuân", {"conferences": 100, "conference_participants": 5000}),
@@ -26,12 +20,6 @@ BASE = consolidated_workbook([
 NEW = consolidated_workbook([("Huyện Yên Định", {"conferences": 77, "conference_participants": 4819,
                                                  "models_registered": 891, "models_recognized": 514})])
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,34 +34,8 @@ def upload_server(tmp_path_factory, browser):
     assert load_file(engine, BASE, "ban_dau.xlsx", user="seed").status == "loaded"
     auth.add_user(engine, "lan", "uploader", password=PASSWORD)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DVK_DEMO_AUTOLOAD": "0", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
-    log_path = tmp_path_factory.mktemp("upload-log") / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail("streamlit did not start:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.3)
+    with streamlit_server(url, tmp_path_factory.mktemp("upload-log")) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def settle(page, selector: str = '[data-testid="stMain"] h1') -> None:
