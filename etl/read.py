@@ -180,4 +180,5 @@ def _parse_sheet(result: ParsedFile, sheet: Sheet, header_row: int, units, indic
     rule_ctx.unit_names = {u.code: u.name for u in units}
     if not result.records and not has_errors(ctx.problems):
         ctx.add("no_data_rows")
+    rule_ctx.bad_cells = {p.cell for p in ctx.problems if p.is_error and p.cell}
     result.problems = ctx.problems + run_rules(rule_ctx)

@@ -33,11 +33,16 @@ class RuleContext:
     total: TotalRow | None = None
     allowed_units: set[str] | None = None
     unit_names: dict[str, str] = field(default_factory=dict)
+    bad_cells: set[str] = field(default_factory=set)  # cells already refused (e.g. "gần 50")
 
     def problem(self, code: str, cell: str = "", column: str = "", row: int | None = None,
                 **fields) -> Problem:
         return problem(code, file=self.file, sheet=self.sheet, cell=cell,
                        row=row if row is not None else row_of(cell), column=column, **fields)
+
+    def unread(self, record, code: str) -> bool:
+        """True when the cell was refused: a rule must not judge a value it never saw."""
+        return self.cell(record, code) in self.bad_cells
 
     def cell(self, record, code: str) -> str:
         """Where a record's value for an indicator is (or would be written)."""
@@ -66,7 +71,7 @@ def _needs(count: str, base: str, code: str) -> Callable[[RuleContext], Iterable
     """Rule: a positive `count` needs a positive `base` in the same row (participants need a conference)."""
     def rule(ctx: RuleContext) -> Iterable[Problem]:
         for r in ctx.records:
-            if (r.values.get(count) or 0) > 0 and not r.values.get(base):
+            if (r.values.get(count) or 0) > 0 and not r.values.get(base) and not ctx.unread(r, base):
                 yield ctx.problem(code, cell=ctx.cell(r, count), column=ctx.columns.get(count, ""),
                                   unit=r.unit_text, participants=r.values[count],
                                   other_cell=ctx.cell(r, base))

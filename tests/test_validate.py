@@ -47,6 +47,16 @@ def test_rules_accept_plausible_rows(values):
     assert pf.ok and pf.problems == []
 
 
+@pytest.mark.parametrize("values, refused", [
+    ({"conferences": "gần 50", "conference_participants": 900}, "conferences"),
+    ({"trainings": "-3", "training_participants": 20}, "trainings"),
+])
+def test_a_refused_cell_does_not_trigger_rules_about_it(values, refused):
+    """Only the bad cell is reported: no second error claiming the row has no conference."""
+    pf = parse(consolidated_workbook([("Huyện Yên Định", values)]))
+    assert [p.cell for p in pf.problems] == [cell_of(refused, 0)]
+
+
 def test_rules_apply_to_forms_too():
     pf = parse(form_workbook("HUYỆN ỦY YÊN ĐỊNH", {"models_registered": 3, "models_recognized": 4}))
     [p] = pf.problems
