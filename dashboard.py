@@ -2,18 +2,13 @@
 (mirrored in the URL), login, and the demo data on a first start with an empty warehouse."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import streamlit as st
 
 import ui
+import ui_auth
 from etl.config import get_settings
-
-try:
-    import ui_auth
-except ImportError:  # the accounts module is optional while it is being written
-    ui_auth = None
 
 HERE = Path(__file__).resolve().parent
 # (section, file, title, icon, what the viewer needs: view | upload | admin, URL path).
@@ -39,29 +34,9 @@ PAGES = [
 FILTERED = {p[2] for p in PAGES if p[0] in ("Phân tích", "Báo cáo")}
 
 
-_BROKEN = object()
-
-
-def _current_user():
-    """The logged-in account, None when anonymous; an auth failure counts as anonymous (the
-    least privilege) and is logged rather than blocking the analysis pages."""
-    if ui_auth is None:
-        return None
-    try:
-        return ui_auth.current_user()
-    except Exception:  # noqa: BLE001 - fail closed: anonymous
-        logging.getLogger(__name__).exception("ui_auth.current_user failed; treating as anonymous")
-        return _BROKEN
-
-
 def visible_pages(user) -> list[tuple]:
-    """The PAGES rows this user may open (files that exist). Without ui_auth: all (dev mode)."""
-    rows = [p for p in PAGES if (HERE / p[1]).exists()]
-    if ui_auth is None:
-        return rows
-    if user is _BROKEN:
-        return [p for p in rows if p[4] == "view"]
-    return [p for p in rows if ui_auth.allowed(p[4], user)]
+    """The PAGES rows this user (None = anonymous) may open, among the files that exist."""
+    return [p for p in PAGES if (HERE / p[1]).exists() and ui_auth.allowed(p[4], user)]
 
 
 # Pages that check the role themselves (ui_auth.require_role). For users who may not use them they
@@ -70,6 +45,7 @@ GUARDED = ("upload", "admin")
 
 
 def navigation(rows: list[tuple]):
+    """st.navigation over `rows` by section; guarded pages the user may not open are hidden."""
     sections: dict[str, list] = {}
     for i, (section, path, title, icon, _need, url) in enumerate(rows):
         sections.setdefault(section, []).append(
@@ -78,7 +54,7 @@ def navigation(rows: list[tuple]):
         sections[""] = [st.Page(_no_access, title="Đăng nhập", default=True)]
     shown = {r[1] for r in rows}
     for _section, path, title, icon, need, url in PAGES:
-        if ui_auth and need in GUARDED and path not in shown and (HERE / path).exists():
+        if need in GUARDED and path not in shown and (HERE / path).exists():
             sections.setdefault("", []).append(
                 st.Page(path, title=title, icon=icon, url_path=url, visibility="hidden"))
     return st.navigation(sections)
@@ -109,16 +85,16 @@ def main() -> None:
                        initial_sidebar_state="expanded")
     ui.start_run()
     autoload_demo()
-    user = _current_user()
+    user = ui_auth.current_user()
     page = navigation(visible_pages(user))
+    ui.page_style()
     with st.sidebar:
         st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")
-    if ui_auth and user is not _BROKEN:
-        ui_auth.render_login_sidebar()
+    ui_auth.render_login_sidebar()
     if page.title in FILTERED:
-        st.session_state["_dvk_view"] = ui.sidebar_filters()
+        ui.set_view(ui.sidebar_filters())
     else:
-        st.session_state["_dvk_view"] = None
+        ui.set_view(None)
         ui.keep_filters()
     page.run()
 

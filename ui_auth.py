@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from etl import auth
 from etl.audit import record_now
 from etl.config import get_settings
@@ -34,18 +35,14 @@ _CURRENT = object()
 NEED_LABELS = {"view": "xem số liệu", "upload": "nạp số liệu", "admin": "quản trị"}
 
 
-def engine():
-    """The warehouse engine, shared with the pages (ui.engine)."""
-    import ui
-    return ui.engine()
+engine = ui.engine  # the warehouse engine, shared with the pages
 
 
 def scope_label(account: auth.Account) -> str:
     """'toàn tỉnh' or the names of the units an uploader is limited to."""
     if not account.units or account.role != "uploader":
         return "toàn tỉnh"
-    import ui
-    names = {u.code: u.name for u in ui.catalogue()[0]}
+    names = ui.unit_names()
     return ", ".join(names.get(code, code) for code in account.units)
 
 
@@ -56,11 +53,9 @@ def md_escape(text) -> str:
 
 def browser_cookie() -> str:
     """The session cookie the browser sent when this tab connected ('' when none)."""
-    try:
-        token = st.context.cookies.get(COOKIE)
-    except Exception:  # noqa: BLE001 - no browser context (bare script)
-        return ""
-    return token if isinstance(token, str) else ""  # AppTest hands back a mock
+    token = st.context.cookies.get(COOKIE)  # None without a browser (bare script)
+    # Only a string is a token: AppTest's context hands back a MagicMock for any cookie.
+    return token if isinstance(token, str) else ""
 
 
 def _cookie_token() -> str:

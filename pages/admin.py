@@ -55,13 +55,13 @@ def accounts_frame(accounts: list[auth.Account]) -> pd.DataFrame:
                           "Ngày tạo": fmt_time(a.created_at)} for a in accounts])
 
 
-def unit_names() -> dict[str, str]:
-    units = ui.catalogue()[0]
-    return {u.code: f"{u.name} ({u.code})" for u in units}
+def unit_choices() -> dict[str, str]:
+    """unit code -> 'name (code)' for the unit pickers (two communes may share a name)."""
+    return {code: f"{name} ({code})" for code, name in ui.unit_names().items()}
 
 
 def add_form(engine, me: auth.Account) -> None:
-    names = unit_names()
+    names = unit_choices()
     with st.form("admin_add", clear_on_submit=True):
         st.markdown("**Thêm tài khoản**")
         name = st.text_input("Tên tài khoản mới", help="Chữ không dấu, số và . _ @ -")
@@ -77,7 +77,7 @@ def add_form(engine, me: auth.Account) -> None:
 def edit_form(engine, me: auth.Account, accounts: list[auth.Account]) -> None:
     if not accounts:
         return
-    names = unit_names()
+    names = unit_choices()
     by_name = {a.username: a for a in accounts}
     who = st.selectbox("Sửa tài khoản", list(by_name), key="admin_edit_who")
     a = by_name[who]

@@ -3,20 +3,20 @@ province figure marked and units below it highlighted; a table with conditional 
 import streamlit as st
 
 import ui
+from etl.numbers import fmt_int, fmt_pct
 from etl.queries import RATE
 
-view = ui.require_view()
-ui.page_header("So sánh đơn vị", view)
+view, total, _previous = ui.open_page("So sánh đơn vị")
 names = ui.labels()
 code = st.selectbox("Chỉ tiêu so sánh", list(names), index=list(names).index(RATE),
                     format_func=names.get, key="cmp_indicator")
 percent = code == RATE
-total = ui.q("totals", view.filters)
-if not total["units_reported"]:
-    ui.no_data(view)
 clusters = ui.scope_rows(view, "cluster")
 
 st.subheader(f"{names[code]} theo cụm — bấm vào một cụm để xem các đơn vị")
+missing = ui.RATE_MISSING if percent else ui.not_reported([names[code]])
+if ui.nothing_to_draw(view, clusters, [code], missing):
+    st.stop()
 event = ui.chart(ui.ranked_bars(clusters, code, names[code], percent=percent, reference=total[code],
                                 custom=True), "cmp_clusters", on_select="rerun", selection_mode="points")
 ui.caption(view, f"{names[code]} của từng cụm; đường đứt nét: {view.filters.scope_label(ui.engine())}")
@@ -36,7 +36,7 @@ else:
     ui.chart(ui.ranked_bars(units, code, names[code], percent=percent, reference=total[code],
                             lagging=below), "cmp_units")
     ui.caption(view, f"Xếp hạng đơn vị trong cụm{note}; màu đỏ: thấp hơn mức toàn tỉnh "
-                     f"({ui.fmt_pct(total[code]) if percent else ui.fmt_int(total[code])})")
+                     f"({fmt_pct(total[code]) if percent else fmt_int(total[code])})")
     ui.table(units.sort_values(code, ascending=False), ui.summary_columns(shown_codes), "so-sanh-don-vi",
              expanded=True,
              styler=ui.highlight_below(names[code], total[code], percent))

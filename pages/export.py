@@ -5,7 +5,6 @@ from datetime import date
 import streamlit as st
 
 import ui
-from etl import queries
 from etl.config import get_settings
 from etl.export import docx_bytes, gather, parse_scope, pptx_bytes, xlsx_bytes
 from etl.periods import parse_period
@@ -24,8 +23,7 @@ def _report(url: str, version: tuple, today: date, period: str, scope: str):
 
 def _scope_options(view) -> dict[str, str]:
     """Scopes the sidebar selection allows: one unit, one cluster or the province."""
-    units, clusters, _ = ui.catalogue()
-    names = {u.code: u.name for u in units}
+    clusters, names = ui.catalogue()[1], ui.unit_names()
     if view.filters.units:
         return {f"unit:{c}": names.get(c, c) for c in view.filters.units}
     if view.filters.clusters:
@@ -40,8 +38,7 @@ scope = next(iter(options))
 if len(options) > 1:
     scope = st.selectbox("Phạm vi báo cáo (mỗi báo cáo cho một đơn vị hoặc một cụm)", list(options),
                          format_func=options.get, key="export_scope")
-engine = ui.engine()
-data = _report(get_settings().database_url, queries.data_version(engine), date.today(),
+data = _report(get_settings().database_url, ui.data_version(), date.today(),
                view.period.spec, scope)
 if not data.current.get("units_reported"):
     ui.no_data(view, f"{view.period.label} · {options[scope]}")
@@ -53,7 +50,7 @@ st.code("\n\n".join(data.paragraphs), language=None, wrap_lines=True)
 
 st.subheader("Tải về")
 stem = fold(f"bao cao {view.period.spec} {options[scope]}").replace(" ", "-")
-deck_key = ("export_pptx", view.period.spec, scope, queries.data_version(engine))
+deck_key = ("export_pptx", view.period.spec, scope, ui.data_version())
 left, middle, right = st.columns(3)
 with left:
     st.markdown("**Bài trình chiếu giao ban** (PowerPoint, biểu đồ sửa được)")

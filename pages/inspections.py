@@ -1,12 +1,7 @@
 """Kiểm tra, giám sát: inspections and the party organisations and members inspected."""
 import ui
 
-view = ui.require_view()
-ui.page_header("Kiểm tra, giám sát", view)
-total = ui.q("totals", view.filters)
-if not total["units_reported"]:
-    ui.no_data(view)
-previous = ui.q("totals", view.comparison_filters)
+view, total, previous = ui.open_page("Kiểm tra, giám sát")
 ui.metric_cards(total, previous, ["inspections", "inspected_party_orgs", "inspected_party_members",
                                   "dialogues"], view)
 by = ui.group_picker("ins_by", view)

@@ -2,12 +2,7 @@
 and participants per meeting."""
 import ui
 
-view = ui.require_view()
-ui.page_header("Hội nghị & tập huấn", view)
-total = ui.q("totals", view.filters)
-if not total["units_reported"]:
-    ui.no_data(view)
-previous = ui.q("totals", view.comparison_filters)
+view, total, previous = ui.open_page("Hội nghị & tập huấn")
 ui.metric_cards(total, previous, ["conferences", "conference_participants", "trainings",
                                   "training_participants"], view)
 by = ui.group_picker("mt_by", view)

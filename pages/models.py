@@ -3,12 +3,7 @@ catalogue has field indicators and units reported them."""
 import ui
 from etl.queries import RATE
 
-view = ui.require_view()
-ui.page_header("Mô hình “Dân vận khéo”", view)
-total = ui.q("totals", view.filters)
-if not total["units_reported"]:
-    ui.no_data(view)
-previous = ui.q("totals", view.comparison_filters)
+view, total, previous = ui.open_page("Mô hình “Dân vận khéo”")
 ui.metric_cards(total, previous, ["models_registered", "models_recognized", RATE], view, per_row=3)
 by = ui.group_picker("mo_by", view)
 rows = ui.grouped_section(view, by, ["models_registered", "models_recognized"],

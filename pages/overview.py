@@ -7,13 +7,10 @@ from etl.queries import RATE
 
 KPI = ["conferences", "conference_participants", "trainings", "training_participants", "inspections",
        "inspected_party_orgs", "inspected_party_members", "models_registered", "models_recognized", RATE]
+RANK_COLUMNS = {"rank": "Hạng", "name": "Đơn vị", "models_registered": "Đăng ký",
+                "models_recognized": "Công nhận", RATE: "Tỷ lệ công nhận"}
 
-view = ui.require_view()
-ui.page_header("Tổng quan", view)
-current = ui.q("totals", view.filters)
-if not current["units_reported"]:
-    ui.no_data(view)
-previous = ui.q("totals", view.comparison_filters)
+view, current, previous = ui.open_page("Tổng quan")
 
 st.info(ui.overview_sentence(current, previous, view), icon=":material/summarize:")
 ui.metric_cards(current, previous, KPI, view, per_row=5)
@@ -21,22 +18,24 @@ ui.caption(view, f"Các chỉ tiêu chính, {view.describe()}; mũi tên: so v�
 
 st.subheader("Tỷ lệ mô hình được công nhận theo cụm")
 clusters = ui.scope_rows(view, "cluster")
-fig = ui.ranked_bars(clusters, RATE, "Tỷ lệ công nhận", percent=True, reference=current[RATE],
-                     reference_label="Toàn tỉnh" if not view.filters.clusters else "Cộng")
-ui.chart(fig, "overview_rate_by_cluster")
-ui.caption(view, "Tỷ lệ công nhận = số mô hình được công nhận / số mô hình đăng ký (tính từ tổng số)")
-ui.table(ui.with_total(view, "cluster"), ui.summary_columns(
-    ["models_registered", "models_recognized", RATE], "Cụm"), "ty-le-cong-nhan-theo-cum")
+if not ui.nothing_to_draw(view, clusters, [RATE], ui.RATE_MISSING):
+    fig = ui.ranked_bars(clusters, RATE, "Tỷ lệ công nhận", percent=True, reference=current[RATE],
+                         reference_label="Toàn tỉnh" if not view.filters.clusters else "Cộng",
+                         lagging=ui.below(clusters, RATE, current[RATE]))
+    ui.chart(fig, "overview_rate_by_cluster")
+    ui.caption(view, "Tỷ lệ công nhận = số mô hình được công nhận / số mô hình đăng ký (tính từ tổng số); "
+                     "màu đỏ: thấp hơn mức chung")
+    ui.table(ui.with_total(view, "cluster"), ui.summary_columns(
+        ["models_registered", "models_recognized", RATE], "Cụm"), "ty-le-cong-nhan-theo-cum")
 
-st.subheader("Đơn vị dẫn đầu và đơn vị cần cố gắng (tỷ lệ công nhận)")
-best, lagging = ui.q("rankings", view.filters, n=5)
-cols = {"rank": "Hạng", "name": "Đơn vị", "models_registered": "Đăng ký",
-        "models_recognized": "Công nhận", RATE: "Tỷ lệ công nhận"}
-left, right = st.columns(2)
-with left:
-    st.markdown("**:material/emoji_events: Dẫn đầu**")
-    ui.table(best, cols, "don-vi-dan-dau", expanded=True, title="5 đơn vị có tỷ lệ cao nhất")
-with right:
-    st.markdown("**:material/warning: Cần cố gắng**")
-    ui.table(lagging, cols, "don-vi-can-co-gang", expanded=True, title="5 đơn vị có tỷ lệ thấp nhất")
-ui.caption(view, "Xếp hạng các đơn vị có mô hình đăng ký trong kỳ")
+    st.subheader("Đơn vị dẫn đầu và đơn vị cần cố gắng (tỷ lệ công nhận)")
+    best, lagging = ui.q("rankings", view.filters, n=5)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**:material/emoji_events: Dẫn đầu**")
+        ui.table(best, RANK_COLUMNS, "don-vi-dan-dau", expanded=True, title="5 đơn vị có tỷ lệ cao nhất")
+    with right:
+        st.markdown("**:material/warning: Cần cố gắng**")
+        ui.table(lagging, RANK_COLUMNS, "don-vi-can-co-gang", expanded=True,
+                 title="5 đơn vị có tỷ lệ thấp nhất")
+    ui.caption(view, "Xếp hạng các đơn vị có mô hình đăng ký trong kỳ")

@@ -3,14 +3,15 @@ reporting rate over time, and values that jump or drop against the unit's own hi
 import streamlit as st
 
 import ui
+from etl.periods import parse_period, quarter
 
 view = ui.require_view()
 ui.page_header("Tình hình báo cáo", view)
-last = ui.quarter(*view.period.quarters[-1])
+last = quarter(*view.period.quarters[-1])
 quarters = ui.available_periods("Q", view.first, last)[::-1]
 start = st.selectbox("Từ quý", [p.spec for p in quarters], index=max(0, len(quarters) - 8),
-                     format_func=lambda s: ui.parse_period(s).label, key="rp_from")
-first = ui.parse_period(start)
+                     format_func=lambda s: parse_period(s).label, key="rp_from")
+first = parse_period(start)
 matrix = ui.q("completeness", first, last, view.filters.clusters, view.filters.units)
 if matrix.empty:
     ui.no_data(view, f"không có đơn vị nào phải báo cáo từ {first.label} đến {last.label}")

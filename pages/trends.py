@@ -3,6 +3,7 @@ type), by province, cluster or unit, with the 01/7/2025 reorganisation marked.""
 import streamlit as st
 
 import ui
+from etl.periods import KIND_LABELS, REORGANISATION_LABEL, parse_period
 from etl.queries import RATE
 
 view = ui.require_view()
@@ -16,8 +17,8 @@ code = c2.selectbox("Chỉ tiêu", list(names), index=list(names).index(RATE),
                     format_func=names.get, key="tr_indicator")
 choices = ui.available_periods(view.period.kind, view.first, view.period)[::-1]
 start = c3.selectbox("Từ kỳ", [p.spec for p in choices], key="tr_from",
-                     index=max(0, len(choices) - 8), format_func=lambda s: ui.parse_period(s).label)
-first = ui.parse_period(start)
+                     index=max(0, len(choices) - 8), format_func=lambda s: parse_period(s).label)
+first = parse_period(start)
 codes, picked = (), ()
 if by == "unit":
     options = ui.units_in_range(first, view.period, view.filters.clusters)
@@ -35,9 +36,9 @@ if shown.empty:
 percent = code == RATE
 st.subheader(f"{names[code]} — {first.label} đến {view.period.label}")
 ui.chart(ui.trend_lines(df, code, names[code], percent=percent), "trend_chart")
-marker = (" · đường chấm đỏ: " + ui.REORGANISATION_LABEL +
+marker = (" · đường chấm đỏ: " + REORGANISATION_LABEL +
           " (trước: cấp huyện; sau: cấp xã)") if ui.spans_reorganisation(df["period_start"]) else ""
-ui.caption(view, f"{names[code]} theo {ui.KIND_LABELS[view.period.kind].lower()}{marker}")
+ui.caption(view, f"{names[code]} theo {KIND_LABELS[view.period.kind].lower()}{marker}")
 cols = {"period_label": "Kỳ", "name": "Cụm/đơn vị", code: names[code],
         "units_reported": "Đơn vị đã báo cáo", "units_expected": "Đơn vị phải báo cáo"}
 if percent:

@@ -292,3 +292,52 @@ def test_exported_tables_neutralise_formulas_and_keep_numbers():
     assert rows[1][0].startswith("'=") and rows[3][1] == 4819 and rows[2][1] is None
     shown = ui.display_frame(df, {"conferences": "Hội nghị"})
     assert shown["Hội nghị"].tolist() == ["1", "–", "4.819", "0", "3"]
+
+
+@pytest.fixture(scope="module")
+def no_models_url(tmp_path_factory):
+    """A warehouse where every district reported conferences in 2024-Q1 but nobody reported models."""
+    from etl.db import ensure_schema, make_engine
+    from etl.schema import Batch, Fact
+    url = f"sqlite:///{tmp_path_factory.mktemp('no_models')}/warehouse.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    p = parse_period("2024-Q1")
+    with engine.begin() as conn:
+        batch = conn.execute(insert(Batch).values(file_name="seed.xlsx", sha256="2" * 64,
+                                                  created_at=datetime.now(timezone.utc),
+                                                  status="loaded")).inserted_primary_key[0]
+        districts = [c for (c,) in conn.execute(text("SELECT code FROM units WHERE level = 'district'"))]
+        reported = ("conferences", "conference_participants")
+        conn.execute(insert(Fact), [dict(unit_code=u, year=p.year, quarter=p.quarter, indicator_code=ind,
+                                          period_index=p.indexes[0], value=10, batch_id=batch)
+                                     for u in districts for ind in reported])
+    engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/models.py", "pages/compare.py"])
+def test_no_recognition_rate_chart_when_nobody_reported_models(page, no_models_url, app):
+    at = app(no_models_url).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(i.value.startswith("Chưa tính được tỷ lệ công nhận: chưa có đơn vị nào báo cáo số mô hình "
+                                  "đăng ký") and "Quý I/2024" in i.value for i in at.info)
+    if page == "pages/models.py":  # nor empty bars of registered/recognised models
+        assert any(i.value.startswith("Chưa có đơn vị nào báo cáo mô hình \"Dân vận khéo\" đăng ký, mô hình "
+                                      "được công nhận trong lựa chọn này") for i in at.info), \
+            [i.value for i in at.info]
+    for fig in figures(at):  # no empty rate chart (axes −1…4, 0–600%) is drawn
+        assert fig["layout"]["xaxis"].get("tickformat") != ".0%"
+        assert all(len(_decode(t.get("x", []))) for t in fig["data"])
+
+
+def test_export_page_shows_the_narrative_for_the_selection(seeded_url, app):
+    url, engine, _ = seeded_url
+    at = app(url, clusters="dong-bang").run()
+    at.switch_page("pages/export.py").run(timeout=120)
+    assert not at.exception, [e.message for e in at.exception]
+    text = "\n".join(c.value for c in at.code)
+    assert text.lower().startswith("trong quý iv/2025, cấp ủy các xã, phường cụm đồng bằng")
+    assert fmt_int(_sum(engine, "conferences", LATEST, "dong-bang")) in text
+    assert any("Cụm Đồng bằng" in c.value for c in at.caption)

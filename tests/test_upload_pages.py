@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import MagicMock
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from etl import auth
 from etl.audit import recent_events
 from etl.schema import Fact
-from tests.test_hostile import warehouse_checksum
+from tests.engines import warehouse_checksum
 from tests.workbooks import consolidated_workbook
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -306,3 +308,12 @@ def test_a_fresh_installation_says_how_to_create_the_first_admin(sqlite_engine, 
     auth.add_user(sqlite_engine, "quantri", "admin", password=PASSWORD)
     at = open_app()
     assert not any("users add" in i.value for i in at.sidebar.info)
+
+
+@pytest.mark.parametrize("sent, token", [("abc-_123", "abc-_123"), (None, ""), (MagicMock(), ""), (42, "")])
+def test_only_a_string_cookie_is_a_session_token(sent, token, monkeypatch):
+    """AppTest's context hands back a MagicMock for any cookie; only a str may reach etl.auth."""
+    import ui_auth
+    fake = SimpleNamespace(context=SimpleNamespace(cookies={ui_auth.COOKIE: sent}))
+    monkeypatch.setattr(ui_auth, "st", fake)
+    assert ui_auth.browser_cookie() == token

@@ -1,0 +1,108 @@
+"""The top of a page: title, the selection in words, the demo banner; captions with the data date;
+the period totals and the KPI metric cards with Vietnamese values and deltas."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+import streamlit as st
+
+from etl import queries
+from etl.narrative import overview_sentence as _sentence
+from etl.numbers import fmt_delta, fmt_int, fmt_pct
+from ui.data import engine, labels, q
+from ui.filters import COMPARE, View, no_data, require_view
+
+VN_TZ = timezone(timedelta(hours=7))
+DEMO_BANNER = "Số liệu minh họa (dữ liệu mẫu, không phải số liệu báo cáo thật)."
+# Less empty space above the title; roomier metric values for a projector.
+CSS = """<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 2rem; max-width: 1500px;}
+[data-testid="stMetricValue"] {font-size: 2.3rem;}
+[data-testid="stCaptionContainer"] {font-size: 0.92rem;}
+</style>"""
+# Card titles short enough for five cards in a row; the full label is in the card's help.
+SHORT = {"conferences": "Hội nghị quán triệt", "conference_participants": "Lượt người dự hội nghị",
+         "trainings": "Hội nghị tập huấn", "training_participants": "Lượt người tập huấn",
+         "inspections": "Cuộc kiểm tra, giám sát", "inspected_party_orgs": "Tổ chức đảng được KT",
+         "inspected_party_members": "Đảng viên được KT", "models_registered": "Mô hình đăng ký",
+         "models_recognized": "Mô hình công nhận", "dialogues": "Cuộc tiếp xúc, đối thoại",
+         "review_conferences": "Hội nghị sơ kết, tổng kết", "documents_issued": "Văn bản ban hành"}
+
+
+def page_style() -> None:
+    """The shared CSS, once per run for every page (data pages included, so titles line up)."""
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+def page_header(title: str, view: View) -> None:
+    """Title, the selection in words, and the demo banner when demo data is shown."""
+    st.title(title)
+    st.markdown(f"**{view.describe()}** · so sánh với {COMPARE[view.compare].lower()} "
+                f"({view.comparison.label})")
+    if q("meta_value", "demo_loaded"):
+        st.warning(DEMO_BANNER, icon="ℹ️")
+
+
+def as_of_text(view: View) -> str:
+    """'Số liệu đến Quý II/2025 (cập nhật dd/mm/yyyy)', the date in Vietnam's time zone."""
+    when = view.updated
+    if when is not None:
+        when = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(VN_TZ)
+    stamp = f" (cập nhật {when:%d/%m/%Y})" if when else ""
+    return f"Số liệu đến {view.latest.label}{stamp}"
+
+
+def caption(view: View, text: str) -> None:
+    """'<what the chart shows> · Số liệu đến Quý II/2025 (cập nhật dd/mm/yyyy)'."""
+    st.caption(f"{text} · {as_of_text(view)}")
+
+
+def period_totals(view: View) -> tuple[dict, dict]:
+    """(totals of the selection, totals of the comparison period); the 'no data' message and stop
+    when no unit reported in the selection."""
+    current = q("totals", view.filters)
+    if not current["units_reported"]:
+        no_data(view)
+    return current, q("totals", view.comparison_filters)
+
+
+def open_page(title: str) -> tuple[View, dict, dict]:
+    """The top of an analysis page: (view, totals, comparison totals) after the header; the
+    'empty warehouse' or 'no data for this selection' message and stop instead."""
+    view = require_view()
+    page_header(title, view)
+    return (view, *period_totals(view))
+
+
+def overview_sentence(current: dict, previous: dict | None, view: View) -> str:
+    """etl.narrative's summing-up sentence for the selection."""
+    return _sentence(current, previous, view.period, view.filters.scope_label(engine()),
+                     previous_period=view.comparison)
+
+
+def delta_text(current, previous, rate: bool = False) -> str | None:
+    """Vietnamese delta for a metric card: '+12', '-1.234', '+2,3 điểm %'; None if not comparable."""
+    if current is None or previous is None:
+        return None
+    diff = current - previous
+    return (fmt_delta(diff * 100, decimals=1) + " điểm %") if rate else fmt_delta(diff)
+
+
+def _card(col, code: str, current: dict, previous: dict, view: View, names: dict) -> None:
+    rate = code == queries.RATE
+    fmt = fmt_pct if rate else fmt_int
+    delta = delta_text(current.get(code), previous.get(code), rate)
+    flat = delta is None or delta.startswith("±")
+    col.metric(SHORT.get(code, names.get(code, code)), fmt(current.get(code)),
+               delta and delta.replace("±", ""), border=True, delta_color="off" if flat else "normal",
+               help=f"{names.get(code, code)}. {COMPARE[view.compare]}: "
+                    f"{fmt(previous.get(code))} ({view.comparison.label})")
+
+
+def metric_cards(current: dict, previous: dict | None, codes: list[str], view: View,
+                 per_row: int = 4) -> None:
+    """One st.metric per indicator code (and the rate), Vietnamese values and deltas."""
+    names = labels()
+    for start in range(0, len(codes), per_row):
+        for col, code in zip(st.columns(per_row), codes[start:start + per_row]):
+            _card(col, code, current, previous or {}, view, names)

@@ -1,0 +1,134 @@
+"""Parts of the Tình hình báo cáo page: who has not reported the last quarter, the unit × quarter
+completeness heatmap, the reporting rate over time and values unusual for the unit itself."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl import queries
+from etl.numbers import fmt_int, fmt_pct
+from etl.periods import Period, parse_period
+from ui.cards import caption
+from ui.charts import chart, style, trend_lines
+from ui.data import labels, q
+from ui.filters import View
+from ui.tables import table
+
+MAX_MATRIX_UNITS = 200
+GAPS_ONLY_ABOVE = 40
+MISSING_NAMED = 15  # names listed in the warning; the rest are counted
+REPORTED, NOT_REPORTED, ABSENT = "Đã báo cáo", "Chưa báo cáo", "Chưa thành lập/đã giải thể"
+UNIT_SCALE = [[0, "#e74c3c"], [0.5, "#e74c3c"], [0.5, "#27ae60"], [1, "#27ae60"]]
+SHARE_SCALE = [[0, "#e74c3c"], [0.8, "#f5b041"], [1, "#27ae60"]]
+UNIT_NOTE = ("Xanh: đã báo cáo; đỏ: chưa báo cáo; ô trống: đơn vị chưa có hoặc không còn trong quý đó "
+             "(cấp huyện đến Quý II/2025, cấp xã từ Quý III/2025)")
+CLUSTER_NOTE = ("Tỷ lệ đơn vị đã báo cáo của từng cụm (nhiều đơn vị: chọn một cụm ở thanh bên để xem "
+                "từng đơn vị)")
+UNUSUAL_NOTE = ("Điểm lệch = 0,6745 × (giá trị − trung vị) / MAD của chính đơn vị; khác thường khi "
+                "điểm lệch từ 3,5 trở lên và chênh với trung vị ít nhất 5 và ít nhất 50%; cần ít nhất "
+                "5 quý số liệu")
+
+
+def missing_note(matrix: pd.DataFrame, last: Period) -> None:
+    """Units that have not reported the last quarter of the range, by name."""
+    now = matrix[matrix["period"] == last.spec]
+    missing = now.loc[~now["reported"], "unit_name"].tolist()
+    c1, c2 = st.columns(2)
+    c1.metric(f"Đơn vị đã báo cáo {last.label}", f"{fmt_int(int(now['reported'].sum()))}/"
+              f"{fmt_int(len(now))}", border=True)
+    c2.metric("Tỷ lệ báo cáo", fmt_pct(now["reported"].mean() if len(now) else None), border=True)
+    if missing:
+        more = len(missing) - MISSING_NAMED
+        shown = ", ".join(missing[:MISSING_NAMED]) + (f" và {more} đơn vị khác" if more > 0 else "")
+        st.warning(f"Chưa báo cáo {last.label} ({len(missing)} đơn vị): {shown}.")
+    elif len(now):
+        st.success(f"Tất cả {len(now)} đơn vị đã báo cáo {last.label}.")
+
+
+def gaps_only(matrix: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """With many units, keep those that missed a quarter: (units left out, rows kept)."""
+    if matrix["unit_code"].nunique() <= GAPS_ONLY_ABOVE:
+        return 0, matrix
+    missed = set(matrix.loc[~matrix["reported"], "unit_code"])
+    kept = matrix[matrix["unit_code"].isin(missed)]
+    return matrix["unit_code"].nunique() - len(missed), kept
+
+
+def _completeness_table(matrix: pd.DataFrame) -> None:
+    table(matrix.assign(reported=matrix["reported"].map({True: REPORTED, False: NOT_REPORTED})),
+          {"unit_name": "Đơn vị", "cluster_name": "Cụm", "period_label": "Quý", "reported": "Tình trạng"},
+          "tinh-hinh-bao-cao")
+
+
+def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool) -> go.Figure:
+    """Rows: units (green reported, red not, blank where the unit did not exist) or, by cluster, the
+    share of units that reported; columns: the quarters of `matrix`."""
+    key, name = ("unit_code", "unit_name") if by_unit else ("cluster_code", "cluster_name")
+    grid = gaps.pivot_table(index=key, columns="period_index", values="reported",
+                            aggfunc="mean", sort=False).reindex(list(dict.fromkeys(gaps[key])))
+    grid = grid.reindex(columns=sorted(set(matrix["period_index"])))
+    names = dict(zip(gaps[key], gaps[name]))
+    quarters = dict(zip(matrix["period_index"], matrix["period_label"]))
+    z = grid.astype("Float64").astype(float).to_numpy()
+    if by_unit:
+        text = [[REPORTED if v == 1 else NOT_REPORTED if v == 0 else ABSENT for v in row] for row in z]
+    else:
+        text = [["" if v != v else f"Đã báo cáo {fmt_pct(v)}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[quarters[i] for i in grid.columns], y=[names[c] for c in grid.index], text=text,
+        colorscale=UNIT_SCALE if by_unit else SHARE_SCALE, zmin=0, zmax=1, showscale=not by_unit,
+        xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>"))
+    fig = style(fig, height=max(300, 24 * len(grid) + 120))
+    fig.update_yaxes(autorange="reversed", tickfont_size=13 if len(grid) > 40 else 15)
+    fig.update_xaxes(side="top")
+    return fig
+
+
+def completeness_section(view: View, matrix: pd.DataFrame, first: Period, last: Period) -> None:
+    """Heatmap unit × quarter of the units with a gap; with more than MAX_MATRIX_UNITS such units,
+    cluster × quarter shares instead."""
+    st.subheader(f"Đơn vị chưa báo cáo đủ các quý ({first.label} – {last.label})")
+    full, gaps = gaps_only(matrix)
+    if gaps.empty:
+        st.success(f"Tất cả {full} đơn vị đã báo cáo đủ mọi quý (trong thời gian đơn vị tồn tại).")
+        _completeness_table(matrix)
+        return
+    by_unit = gaps["unit_code"].nunique() <= MAX_MATRIX_UNITS
+    chart(completeness_heatmap(matrix, gaps, by_unit), "completeness")
+    others = f"; {full} đơn vị khác báo cáo đủ không hiện ở đây" if full else ""
+    caption(view, UNIT_NOTE + others if by_unit else CLUSTER_NOTE)
+    _completeness_table(matrix)
+
+
+def reporting_rate_section(view: View, matrix: pd.DataFrame) -> None:
+    """The share of units (that existed then) which reported, quarter by quarter."""
+    rate = queries.reporting_rate(matrix)
+    st.subheader("Tỷ lệ đơn vị báo cáo theo quý")
+    df = rate.assign(code=queries.PROVINCE_CODE, name="Tỷ lệ báo cáo",
+                     period_start=[parse_period(p).start for p in rate["period"]])
+    chart(trend_lines(df, "rate", "Tỷ lệ báo cáo", percent=True, height=380), "reporting_rate")
+    caption(view, "Số đơn vị đã báo cáo / số đơn vị có trong quý")
+    table(rate, {"period_label": "Quý", "units_reported": "Đã báo cáo", "units_expected": "Phải báo cáo",
+                 "rate": "Tỷ lệ"}, "ty-le-bao-cao")
+
+
+def unusual_section(view: View, first: Period, last: Period) -> None:
+    """Values that jump or drop against the unit's own quarters (robust z-score), for one indicator."""
+    names = {k: v for k, v in labels().items() if k != queries.RATE}
+    st.subheader("Số liệu tăng, giảm đột biến so với chính đơn vị đó")
+    code = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="rp_indicator",
+                        index=list(names).index("models_registered") if "models_registered" in names else 0)
+    series = q("unit_series", code, first.shifted(-4) if first.kind == "Q" else first, last,
+               view.filters.clusters, view.filters.units)
+    flagged = queries.unusual_values(series)
+    flagged = flagged[flagged["period_index"] >= first.indexes[0]]
+    if flagged.empty:
+        st.success(f"Không có giá trị {names[code].lower()} nào khác thường so với các quý khác của "
+                   "cùng đơn vị.")
+    else:
+        st.warning(f"{len(flagged)} giá trị cần kiểm tra lại (có thể nhập nhầm hoặc biến động thật).")
+        table(flagged, {"unit_name": "Đơn vị", "period_label": "Quý", "value": "Giá trị",
+                        "median": "Trung vị các quý", "direction": "Nhận định", "score": "Điểm lệch"},
+              "gia-tri-dot-bien", expanded=True)
+    caption(view, UNUSUAL_NOTE)
