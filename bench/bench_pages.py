@@ -3,10 +3,14 @@
 3,321 communes of the vietnam-provinces package (one cluster per province) × 24 quarters × 12
 indicators ≈ 956,000 facts, bulk-inserted straight into a temporary SQLite file (it is a benchmark,
 not a load test). Per page: the AppTest server render time (cold: empty st.cache_data; warm: cached),
-the bare SQL time of the slowest statement the page ran (re-executed on a raw DBAPI cursor), their
-ratio; and the peak RSS of the process. Goals: cold render ≤ 1 s, ≤ 3 × bare SQL, RSS ≤ 400 MB.
+the bare SQL time of the slowest SELECT the page ran (each re-executed on a raw sqlite3 cursor, rows
+fetched), their ratio; and the peak RSS of the process. Goals: cold render ≤ 1 s, ≤ 3 × bare SQL, RSS ≤ 400 MB.
 
-    .venv/bin/python bench/bench_pages.py [--quarters 24] [--keep DIR] [--covering-index]
+    .venv/bin/python bench/bench_pages.py [--quarters 24] [--keep DIR] [--covering-index] [--no-analyze]
+                                          [--queries [--no-pages]]
+
+--quarters 8 keeps a run short (~320,000 facts). --queries also times, without Streamlit, the etl.queries calls the pages make (best of 3 each, and
+the slowest statement's bare SQL), so that the warehouse layout can be judged when pages change.
 """
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ COVERING_INDEX = ("CREATE INDEX IF NOT EXISTS ix_facts_period_cover "
                   "ON facts (period_index, indicator_code, unit_code, value)")
 
 
-def build_warehouse(folder: Path, quarters: int, covering: bool = False) -> tuple[str, int]:
+def build_warehouse(folder: Path, quarters: int, covering: bool = False, analyze: bool = True) -> tuple[str, int]:
     """Schema through the app's own code, then facts bulk-inserted with sqlite3."""
     os.environ.update(DVK_UNITS_CSV=str(folder / "units.csv"), DVK_CLUSTERS_CSV=str(folder / "clusters.csv"),
                       DVK_LINEAGE_CSV=str(folder / "unit_lineage.csv"), DVK_DEMO_AUTOLOAD="0")
@@ -84,7 +88,8 @@ def build_warehouse(folder: Path, quarters: int, covering: bool = False) -> tupl
     con.commit()
     if covering:  # the schema change proposed in the report: sums become index-only scans
         con.execute(COVERING_INDEX)
-    con.execute("ANALYZE")
+    if analyze:  # the app itself never runs ANALYZE: --no-analyze plans as it does
+        con.execute("ANALYZE")
     con.close()
     return url, n
 
@@ -118,6 +123,28 @@ def bare_sql_seconds(db_path: str, statement: str, parameters) -> float:
     return best
 
 
+def slowest_bare(db_path: str, items: list) -> tuple[float, str]:
+    """(bare seconds, statement) of the slowest SELECT among `items`, each re-run with its rows
+    fetched: the logged time is the execute call only, and SQLite hands rows over while they are
+    fetched, so the log alone would miss a statement that returns many rows."""
+    con = sqlite3.connect(db_path)
+    once = []
+    seen = set()
+    for _t, statement, parameters in items:
+        key = (statement, repr(parameters))
+        if key in seen or not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        seen.add(key)
+        t = time.perf_counter()
+        con.execute(statement, parameters).fetchall()
+        once.append((time.perf_counter() - t, statement, parameters))
+    con.close()
+    if not once:
+        return 0.0, "SELECT 1"
+    _t, statement, parameters = max(once, key=lambda x: x[0])
+    return bare_sql_seconds(db_path, statement, parameters), statement
+
+
 class PeakRss(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
@@ -146,29 +173,95 @@ def render(page: str, before=None):
     return at, elapsed
 
 
+def query_workloads(last_spec: str = "2026-Q3") -> list[tuple[str, object]]:
+    """(label, fn(engine)) for the etl.queries calls the analysis pages make."""
+    from etl import queries as qs
+    from etl.periods import parse_period
+    last = parse_period(last_spec)
+    year = parse_period(last_spec[:4])
+    first8, first24 = last.shifted(-7), last.shifted(-23)
+    f = qs.Filters(last)
+    fc = qs.Filters(last, clusters=("p38",))
+    fu = qs.Filters(last, units=("14797", "16522", "16417"))
+    return [
+        ("data_version + data_as_of + first_period",
+         lambda e: (qs.data_version(e), qs.data_as_of(e), qs.first_period(e))),
+        ("summary quarter by cluster", lambda e: qs.summary(e, last, "cluster")),
+        ("summary quarter by unit", lambda e: qs.summary(e, last, "unit")),
+        ("summary year by cluster", lambda e: qs.summary(e, year, "cluster")),
+        ("summary_with_total quarter, 1 cluster", lambda e: qs.summary_with_total(e, fc, "unit")),
+        ("totals quarter (+ same quarter last year)",
+         lambda e: (qs.totals(e, f), qs.totals(e, qs.Filters(last.same_period_last_year())))),
+        ("totals quarter, 3 units", lambda e: qs.totals(e, fu)),
+        ("rankings quarter by unit", lambda e: qs.rankings(e, f)),
+        ("trend 24 quarters by province", lambda e: qs.trend(e, first24, last, "province")),
+        ("trend 8 quarters by cluster", lambda e: qs.trend(e, first8, last, "cluster")),
+        ("trend 24 quarters by unit, 3 units",
+         lambda e: qs.trend(e, first24, last, "unit", units=fu.units)),
+        ("completeness 8 quarters", lambda e: qs.completeness(e, first8, last)),
+        ("completeness 24 quarters, 1 cluster", lambda e: qs.completeness(e, first24, last, ("p38",))),
+        ("unit_series 8 quarters, 1 indicator", lambda e: qs.unit_series(e, "conferences", first8, last)),
+        ("unit_series 24 quarters, 3 units",
+         lambda e: qs.unit_series(e, "conferences", first24, last, units=fu.units)),
+    ]
+
+
+def time_queries(url: str, db_path: str, log: "SqlLog") -> None:
+    """Each workload: best of 3 wall clock; its slowest statement re-run bare; and the SQL total."""
+    from etl.db import make_engine
+    engine = make_engine(url)
+    for _label, fn in query_workloads()[:2]:  # warm-up: caches, imports
+        fn(engine)
+    print(f"{'etl.queries call':<44}{'best s':>8}{'SQL s':>8}{'slowest bare s':>16}")
+    grand = 0.0
+    for label, fn in query_workloads():
+        best, sql, items = float("inf"), 0.0, []
+        for _ in range(3):
+            log.items.clear()
+            t = time.perf_counter()
+            fn(engine)
+            elapsed = time.perf_counter() - t
+            if elapsed < best:
+                best, sql, items = elapsed, sum(x[0] for x in log.items), list(log.items)
+        grand += best
+        bare, statement = slowest_bare(db_path, items)
+        print(f"{label:<44}{best:8.3f}{sql:8.3f}{bare:16.3f}  ({' '.join(statement.split())[:60]})")
+    print(f"{'all calls':<44}{grand:8.3f}")
+    engine.dispose()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quarters", type=int, default=24)
     ap.add_argument("--keep", help="build the warehouse in this folder and keep it")
     ap.add_argument("--covering-index", action="store_true",
                     help="add the proposed index facts(period_index, indicator_code, unit_code, value)")
+    ap.add_argument("--queries", action="store_true",
+                    help="also time the etl.queries calls of the pages without Streamlit")
+    ap.add_argument("--no-analyze", action="store_true", help="leave the warehouse without ANALYZE statistics")
+    ap.add_argument("--no-pages", action="store_true", help="skip the page renders (with --queries)")
     args = ap.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp(prefix="dvk-bench-pages-"))
     folder.mkdir(parents=True, exist_ok=True)
     rss = PeakRss()
     rss.start()
     t = time.perf_counter()
-    url, facts = build_warehouse(folder, args.quarters, args.covering_index)
+    url, facts = build_warehouse(folder, args.quarters, args.covering_index, not args.no_analyze)
     print(f"warehouse: {facts:,} facts in {time.perf_counter() - t:.1f} s ({folder})")
-    import streamlit as st
     log = SqlLog()
+    if args.queries:
+        time_queries(url, str(folder / "warehouse.db"), log)
+    if args.no_pages:
+        rss.running = False
+        print(f"peak RSS: {max(rss.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20:.0f} MB")
+        return 0
+    import streamlit as st
     render(PAGES[0])  # import and engine warm-up, not counted
     print(f"{'page':<24}{'cold s':>8}{'warm s':>8}{'slowest SQL s':>15}{'ratio':>7}  goal")
     ok = True
     for page in PAGES:
         _, cold = render(page, before=lambda: (st.cache_data.clear(), log.items.clear()))
-        slowest = max(log.items, key=lambda x: x[0]) if log.items else (0, "SELECT 1", ())
-        bare = bare_sql_seconds(str(folder / "warehouse.db"), slowest[1], slowest[2])
+        bare, statement = slowest_bare(str(folder / "warehouse.db"), log.items)
         items = list(log.items)
         _, warm = render(page)
         log.items[:] = items
@@ -177,7 +270,7 @@ def main() -> int:
         ok &= good
         print(f"{page:<24}{cold:8.3f}{warm:8.3f}{bare:15.3f}{ratio:7.1f}  {'ok' if good else 'MISSED'}"
               f"  ({len(log.items)} statements, SQL total {sum(x[0] for x in log.items):.3f} s; slowest: "
-              f"{' '.join(slowest[1].split())[:70]})")
+              f"{' '.join(statement.split())[:70]})")
     rss.running = False
     peak = max(rss.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     print(f"peak RSS: {peak / 2**20:.0f} MB (goal ≤ 400 MB) {'ok' if peak <= 400 * 2**20 else 'MISSED'}")

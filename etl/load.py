@@ -270,8 +270,8 @@ def _write_values(conn, year: int, q: int, batch_id: int, added: list[Change],
         {"unit_code": c.unit_code, "year": year, "quarter": q, "indicator_code": c.indicator_code,
          "value": c.old, "batch_id": existing[(c.unit_code, c.indicator_code)][1],
          "replaced_by_batch_id": batch_id, "replaced_at": moment} for c in changed])
-    stmt = (update(Fact).where(Fact.unit_code == bindparam("u"), Fact.year == year,
-                               Fact.quarter == q, Fact.indicator_code == bindparam("i"))
+    stmt = (update(Fact).where(Fact.period_index == index, Fact.indicator_code == bindparam("i"),
+                               Fact.unit_code == bindparam("u"))  # the primary key, in its order
             .values(value=bindparam("v"), batch_id=batch_id))
     conn.execute(stmt, [{"u": c.unit_code, "i": c.indicator_code, "v": c.new} for c in changed])
 

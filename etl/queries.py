@@ -183,13 +183,12 @@ def _from(by: str, clusters):
 def _aggregate(engine: Engine, by: str, bucket, where: list, clusters, *, buckets: dict[int, int],
                all_units: list[UnitRow], units=()) -> tuple[list, list]:
     """Σ value per (group, bucket, indicator) by GROUP BY; and (group, bucket, units reporting),
-    counted from the distinct (unit, quarter) pairs, which the primary-key index answers alone."""
+    counted from the distinct (unit, quarter) pairs. Both read the period range of the primary key
+    (period_index, indicator_code, unit_code), which on SQLite holds the rows: a covering scan."""
     g = _group_col(by).label("g")
     sums = (select(g, bucket.label("b"), Fact.indicator_code, func.sum(Fact.value))
             .select_from(_from(by, clusters)).where(*where).group_by(g, bucket, Fact.indicator_code))
-    # A few quarters: seek them on the period index; many: one index-only pass over the primary key.
-    index = Fact.period_index if len(buckets) <= 4 else Fact.year * 4 + Fact.quarter - 1
-    pairs = select(Fact.unit_code, Fact.year, Fact.quarter).distinct().where(index.in_(list(buckets)))
+    pairs = select(Fact.unit_code, Fact.period_index).distinct().where(Fact.period_index.in_(list(buckets)))
     if units:
         pairs = pairs.where(Fact.unit_code.in_(list(units)))
     # The two scans are independent: run them on two connections at once (WAL readers do not block
@@ -200,9 +199,9 @@ def _aggregate(engine: Engine, by: str, bucket, where: list, clusters, *, bucket
     scope = {u.code: _group_key(by, u) for u in all_units
              if (not clusters or u.cluster_code in clusters) and (by not in _LEVEL or u.level == by)}
     seen: dict[tuple, set] = {}
-    for code, year, q in pair_rows:
+    for code, index in pair_rows:
         if code in scope:
-            seen.setdefault((scope[code], buckets[year * 4 + q - 1]), set()).add(code)
+            seen.setdefault((scope[code], buckets[index]), set()).add(code)
     return sums_rows, [(g_, b, len(c)) for (g_, b), c in seen.items()]
 
 
@@ -364,13 +363,12 @@ def completeness(engine: Engine, first: Period, last: Period, clusters=(), units
             "period_label", "period_index", "reported"]
     if not qs:
         return pd.DataFrame(columns=cols)
-    index = Fact.year * 4 + Fact.quarter - 1  # as a key of the primary-key index: an index-only scan
-    q = select(Fact.unit_code, Fact.year, Fact.quarter).distinct().where(
-        index.between(qs[0].indexes[0], qs[-1].indexes[0]))
+    q = select(Fact.unit_code, Fact.period_index).distinct().where(  # the primary key's period range
+        Fact.period_index.between(qs[0].indexes[0], qs[-1].indexes[0]))
     if units:
         q = q.where(Fact.unit_code.in_(list(units)))
     with engine.connect() as conn:
-        seen = {(c, y * 4 + n - 1) for c, y, n in conn.execute(q).all()}
+        seen = {(c, i) for c, i in conn.execute(q)}
     cnames = {**load_clusters(engine), NO_CLUSTER[0]: NO_CLUSTER[1]}
     all_units = _units(engine)
     rows = []
