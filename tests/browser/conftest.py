@@ -55,7 +55,7 @@ def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
            "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
     log_path = log_dir / "streamlit.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"),
                                  "--server.headless", "true", "--server.port", str(port),
                                  "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -102,3 +102,29 @@ def test_clicking_a_cluster_bar_drills_into_its_units(server, page):
             continue
     heading.wait_for(timeout=5_000)
     assert page.locator(ERRORS).count() == 0
+
+
+def test_a_link_opened_first_on_a_fresh_server_shows_no_page_not_found(tmp_path_factory, browser):
+    """The first visit of a just-started server lands on a shared link, as a leader's would."""
+    from etl.db import ensure_schema, make_engine
+    from etl.load import load_file
+    from tests.browser.conftest import streamlit_server
+    from tests.workbooks import consolidated_workbook
+    url = f"sqlite:///{tmp_path_factory.mktemp('fresh')}/warehouse.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    sheet = consolidated_workbook([("Huyện Yên Định", {"conferences": 5, "models_registered": 4,
+                                                       "models_recognized": 2})])
+    assert load_file(engine, sheet, "yen_dinh.xlsx").status == "loaded"
+    engine.dispose()
+    with streamlit_server(url, tmp_path_factory.mktemp("fresh-log")) as base:
+        page = browser.new_page()
+        try:
+            open_page(page, f"{base}/so-sanh?period=2024-Q2")
+            assert page.locator("h1").first.inner_text().strip() == "So sánh đơn vị"
+            page.wait_for_timeout(1500)
+            dialogs = page.locator('[role="dialog"]')
+            assert dialogs.count() == 0, dialogs.first.inner_text()
+            assert "not found" not in page.inner_text("body").lower()
+        finally:
+            page.close()
