@@ -16,9 +16,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_data(show_spinner="Đang tổng hợp số liệu…", max_entries=16)
-def _report(url: str, version: tuple, today: date, period: str, scope: str):
+def _report(url: str, version: tuple, today: date, period: str, scope: str, compare: str):
     engine = ui.engine()
-    return gather(engine, parse_period(period), parse_scope(engine, scope), made_on=today)
+    return gather(engine, parse_period(period), parse_scope(engine, scope), made_on=today,
+                  compare=compare)
 
 
 def _scope_options(view) -> dict[str, str]:
@@ -39,7 +40,7 @@ if len(options) > 1:
     scope = st.selectbox("Phạm vi báo cáo (mỗi báo cáo cho một đơn vị hoặc một cụm)", list(options),
                          format_func=options.get, key="export_scope")
 data = _report(get_settings().database_url, ui.data_version(), date.today(),
-               view.period.spec, scope)
+               view.period.spec, scope, view.compare)
 if not data.current.get("units_reported"):
     ui.no_data(view, f"{view.period.label} · {options[scope]}")
 

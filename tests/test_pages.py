@@ -341,3 +341,13 @@ def test_export_page_shows_the_narrative_for_the_selection(seeded_url, app):
     assert text.lower().startswith("trong quý iv/2025, cấp ủy các xã, phường cụm đồng bằng")
     assert fmt_int(_sum(engine, "conferences", LATEST, "dong-bang")) in text
     assert any("Cụm Đồng bằng" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("compare, phrase", [("previous", "So với quý III/2025"),
+                                             ("last_year", "So với cùng kỳ năm trước")])
+def test_export_narrative_compares_with_the_period_chosen_in_the_sidebar(seeded_url, app, compare, phrase):
+    url, _, _ = seeded_url
+    at = app(url, clusters="dong-bang", compare=compare).run()
+    at.switch_page("pages/export.py").run(timeout=120)
+    text = "\n".join(c.value for c in at.code)
+    assert phrase in text, text

@@ -16,6 +16,8 @@ def register(sub) -> None:
     p.add_argument("--pptx", metavar="FILE", help="Tệp PowerPoint cần tạo (.pptx)")
     p.add_argument("--docx", metavar="FILE", help="Tệp Word cần tạo (.docx)")
     p.add_argument("--xlsx", metavar="FILE", help="Tệp Excel biểu tổng hợp cần tạo (.xlsx)")
+    p.add_argument("--compare", choices=["last_year", "previous"], default="last_year",
+                   help="Nhận định so sánh với cùng kỳ năm trước (mặc định) hoặc kỳ trước")
     p.add_argument("--text", action="store_true", help="In phần nhận định (văn bản) ra màn hình")
     p.set_defaults(func=cmd_export)
 
@@ -36,7 +38,8 @@ def cmd_export(args) -> int:
     engine = open_warehouse()
     started = time.perf_counter()
     try:
-        data = export(engine, period, args.scope, pptx=args.pptx, docx=args.docx, xlsx=args.xlsx)
+        data = export(engine, period, args.scope, pptx=args.pptx, docx=args.docx, xlsx=args.xlsx,
+                      compare=args.compare)
     except ScopeError as exc:
         raise UsageError(str(exc)) from None
     seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")

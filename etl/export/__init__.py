@@ -45,13 +45,13 @@ def _write(target: Target, content: bytes) -> None:
 
 def export(engine: Engine, period: Period | str, scope: Scope | str, pptx: Target = None,
            docx: Target = None, xlsx: Target = None,
-           progress: Callable[[float, str], None] | None = None) -> ReportData:
+           progress: Callable[[float, str], None] | None = None, compare: str = "last_year") -> ReportData:
     """Write the requested outputs; returns the figures they were built from."""
     period = parse_period(period) if isinstance(period, str) else period
     scope = parse_scope(engine, scope) if isinstance(scope, str) else scope
     if progress:
         progress(0.0, "Đang tổng hợp số liệu…")
-    data = gather(engine, period, scope)
+    data = gather(engine, period, scope, compare=compare)
 
     def deck_progress(fraction: float, text: str) -> None:
         if progress:

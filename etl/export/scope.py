@@ -116,8 +116,10 @@ def _quarterly_trend(engine: Engine, period: Period, f: queries.Filters) -> pd.D
     return df.iloc[reported[0]:].reset_index(drop=True) if reported else df.iloc[0:0]
 
 
-def gather(engine: Engine, period: Period, scope: Scope, made_on: date | None = None) -> ReportData:
-    """Run every query a report needs, once."""
+def gather(engine: Engine, period: Period, scope: Scope, made_on: date | None = None,
+           compare: str = "last_year") -> ReportData:
+    """Run every query a report needs, once. The narrative compares with the same period last year
+    (the giao ban convention, "so với cùng kỳ") or, with compare="previous", the period before."""
     f = scope.filters(period)
     current = queries.totals(engine, f)
     previous = queries.totals(engine, scope.filters(period.previous()))
@@ -135,8 +137,11 @@ def gather(engine: Engine, period: Period, scope: Scope, made_on: date | None = 
         data.peers = queries.summary(engine, period, "unit", (cluster,)) if cluster else None
     rates = [(short_name(n), None if pd.isna(r) else float(r))
              for n, r in zip(data.chart_rows["name"], data.chart_rows["recognition_rate"])]
+    basis, basis_period = ((previous, period.previous()) if compare == "previous"
+                           else (last_year, period.same_period_last_year()))
     data.paragraphs = narrative.report_paragraphs(
-        current, last_year, period, f.scope_label(engine), scope_kind=scope.kind,
+        current, basis, period, f.scope_label(engine), scope_kind=scope.kind,
+        previous_period=basis_period,
         unit_rates=rates if scope.kind != "unit" else (), missing=missing,
         rank_noun=data.unit_noun)
     if scope.kind == "unit" and data.peers is not None:
