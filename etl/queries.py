@@ -6,14 +6,13 @@ active in it, so district units stop at 2025-Q2 and communes start at 2025-Q3.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, String, case, func, literal, select
+from sqlalchemy import Engine, case, func, literal, select
 
 from etl.catalog import UnitRow, load_clusters, load_indicators, load_units
 from etl.periods import Period, from_index, periods_between, quarter
@@ -37,7 +36,7 @@ class Filters:
     def scope_label(self, engine: Engine) -> str:
         """'toàn tỉnh', 'cụm Đồng bằng', 'Huyện Yên Định' or '3 đơn vị' (for sentences)."""
         if self.units:
-            names = {u.code: u.name for u in _units(engine)}
+            names = {u.code: u.name for u in load_units(engine)}
             shown = [names.get(c, c) for c in self.units]
             return ", ".join(shown) if len(shown) <= 3 else f"{len(shown)} đơn vị"
         if self.clusters:
@@ -92,32 +91,9 @@ def indicator_labels(engine: Engine) -> dict[str, str]:
     return {i.code: i.label for i in load_indicators(engine)}
 
 
-_UNITS_MEMO: dict[str, tuple[str, list[UnitRow]]] = {}
-
-
-def _units(engine: Engine) -> list[UnitRow]:
-    """load_units, reused while the units table is unchanged: its rows, concatenated by the
-    database (a few milliseconds), are the key; building 3,321 UnitRows is what costs."""
-    sep = literal("|")
-    text = func.coalesce(Unit.code, "") + sep + Unit.name + sep + func.coalesce(Unit.cluster_code, "") + sep + \
-        func.coalesce(func.cast(Unit.valid_from, String), "") + sep + \
-        func.coalesce(func.cast(Unit.valid_to, String), "") + sep + Unit.level + sep + Unit.aliases + sep + \
-        func.cast(Unit.sort_order, String)
-    agg = func.string_agg(text, literal(";")) if engine.dialect.name == "postgresql" else func.group_concat(text, ";")
-    with engine.connect() as conn:
-        key = hashlib.sha256(str(conn.execute(select(agg)).scalar()).encode()).hexdigest()
-    url = engine.url.render_as_string(hide_password=False)
-    hit = _UNITS_MEMO.get(url)
-    if hit and hit[0] == key:
-        return hit[1]
-    rows = load_units(engine)
-    _UNITS_MEMO[url] = (key, rows)
-    return rows
-
-
 def units_active(engine: Engine, period: Period, clusters=(), units=(), level=None) -> list[UnitRow]:
     """Catalogue units active in the period (and in the selection), in display order."""
-    return _active(_units(engine), period, clusters, units, level)
+    return _active(load_units(engine), period, clusters, units, level)
 
 
 def _active(all_units: list[UnitRow], period: Period, clusters=(), units=(), level=None) -> list[UnitRow]:
@@ -233,7 +209,7 @@ def recognition_rate(df: pd.DataFrame) -> pd.Series:
 
 def summary(engine: Engine, period: Period, by: str, clusters=(), units=()) -> pd.DataFrame:
     """One row per group (active or reporting) for the period; indicators <NA> when not reported."""
-    all_units = _units(engine)
+    all_units = load_units(engine)
     active = _active(all_units, period, clusters, units, _LEVEL.get(by))
     where = [Fact.period_index.in_(list(period.indexes)), *_scope(by, clusters, units)]
     sums, reported = _aggregate(engine, by, literal(0), where, clusters, all_units=all_units,
@@ -313,7 +289,7 @@ def trend(engine: Engine, first: Period, last: Period, by: str, codes=(), *, clu
     if codes and by != "province":
         where.append(_group_col(by).in_(list(codes)))
     buckets = {i: (i if quarter_mode else n) for n, p in enumerate(periods) for i in p.indexes}
-    all_units = _units(engine)
+    all_units = load_units(engine)
     sums, reported = _aggregate(engine, by, _bucket(periods), where, clusters, all_units=all_units,
                                 buckets=buckets, units=units)
     at = {p.indexes[0] if quarter_mode else i: p for i, p in enumerate(periods)}
@@ -370,7 +346,7 @@ def completeness(engine: Engine, first: Period, last: Period, clusters=(), units
     with engine.connect() as conn:
         seen = {(c, i) for c, i in conn.execute(q)}
     cnames = {**load_clusters(engine), NO_CLUSTER[0]: NO_CLUSTER[1]}
-    all_units = _units(engine)
+    all_units = load_units(engine)
     rows = []
     for p in qs:
         spec, label, index = p.spec, p.label, p.indexes[0]
@@ -403,7 +379,7 @@ def unit_series(engine: Engine, indicator: str, first: Period, last: Period, clu
     q = select(Fact.unit_code, Fact.period_index, Fact.value).select_from(_from("unit", clusters)).where(*where)
     with engine.connect() as conn:
         data = conn.execute(q).all()
-    names = {u.code: u.name for u in _units(engine)}
+    names = {u.code: u.name for u in load_units(engine)}
     at = {p.indexes[0]: (p.spec, p.label) for p in qs}
     rows = [(c, names.get(c, c), *at[i], i, int(v)) for c, i, v in data]
     return pd.DataFrame(rows, columns=cols)
