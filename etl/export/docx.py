@@ -111,7 +111,10 @@ def _summary_table(doc, d: ReportData) -> None:
         for cell, code in zip(cells[2:], TABLE_CODES):
             _fill(cell, fmt_int(_num(row.get(code))), bold, shade, WD_ALIGN_PARAGRAPH.RIGHT)
         _fill(cells[-1], fmt_pct(_num(row.get("recognition_rate"))), bold, shade, WD_ALIGN_PARAGRAPH.RIGHT)
-    widths = [Cm(1.0), Cm(3.6)] + [Cm(1.55)] * len(TABLE_CODES) + [Cm(1.6)]
+    widths = [Cm(1.1), Cm(3.2)] + [Cm(1.35)] * len(TABLE_CODES) + [Cm(1.4)]  # 16.5 cm: the text width
+    table.autofit = False  # LibreOffice and Word follow the grid columns, not only the cells
+    for column, w in zip(table.columns, widths):
+        column.width = w
     for r in table.rows:
         for cell, w in zip(r.cells, widths):
             cell.width = w
