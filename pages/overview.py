@@ -37,5 +37,6 @@ if not ui.nothing_to_draw(view, clusters, [RATE], ui.RATE_MISSING):
     with right:
         st.markdown("**:material/warning: Cần cố gắng**")
         ui.table(lagging, RANK_COLUMNS, "don-vi-can-co-gang", expanded=True,
-                 title="5 đơn vị có tỷ lệ thấp nhất")
+                 title="5 đơn vị có tỷ lệ thấp nhất",
+                 empty="Không còn đơn vị nào khác có mô hình đăng ký để xếp hạng.")
     ui.caption(view, "Xếp hạng các đơn vị có mô hình đăng ký trong kỳ")

@@ -351,3 +351,18 @@ def test_export_narrative_compares_with_the_period_chosen_in_the_sidebar(seeded_
     at.switch_page("pages/export.py").run(timeout=120)
     text = "\n".join(c.value for c in at.code)
     assert phrase in text, text
+
+
+def test_ranking_with_a_single_unit_says_so_instead_of_an_empty_grid(app, tmp_path):
+    from etl.db import ensure_schema, make_engine
+    from etl.load import load_file
+    from tests.workbooks import consolidated_workbook
+    url = f"sqlite:///{tmp_path}/one.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    sheet = consolidated_workbook([("Huyện Yên Định", {"models_registered": 891, "models_recognized": 514})])
+    assert load_file(engine, sheet, "yen_dinh.xlsx").status == "loaded"
+    at = app(url).run()
+    assert not at.exception
+    assert any("Không còn đơn vị nào khác" in c.value for c in at.caption)
+    assert len(at.dataframe) >= 1 and all(len(d.value) for d in at.dataframe)

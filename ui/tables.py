@@ -73,9 +73,14 @@ def display_frame(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def table(df: pd.DataFrame, columns: dict[str, str], name: str, *, styler=None,
-          expanded: bool = False, title: str = "Bảng số liệu") -> None:
-    """The table behind a chart (Vietnamese formats) in an expander, with CSV/XLSX downloads."""
+          expanded: bool = False, title: str = "Bảng số liệu",
+          empty: str = "Không có dòng số liệu nào trong lựa chọn này.") -> None:
+    """The table behind a chart (Vietnamese formats) in an expander, with CSV/XLSX downloads;
+    a sentence instead of an empty grid (which Streamlit labels in English)."""
     with st.expander(title, expanded=expanded):
+        if df.empty:
+            st.caption(empty)
+            return
         if len(df) > MAX_SHOWN_ROWS:  # the download holds every row; the page stays light
             st.caption(f"Hiển thị {fmt_int(MAX_SHOWN_ROWS)} trong {fmt_int(len(df))} dòng; "
                        "tải CSV hoặc Excel để xem đủ.")
