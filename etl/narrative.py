@@ -158,6 +158,11 @@ def overview_sentence(current: dict, previous: dict | None, period: Period, scop
     comparison sentence."""
     clauses = _clauses(current or {})
     subject = scope_subject(period, scope_label, scope_kind)
+    if not clauses and scope_kind == "unit" and (current or {}).get("units_expected") == 0:
+        name = scope_label[:1].lower() + scope_label[1:]
+        why = (" (cấp huyện kết thúc hoạt động từ 01/7/2025; từ quý III/2025 số liệu báo cáo theo xã, phường)"
+               if period.start >= REORGANISATION_DATE else "")
+        return f"{period_phrase(period)}, {name} không có trong danh mục đơn vị báo cáo{why}."
     if not clauses:
         return f"{period_phrase(period)}, chưa có số liệu báo cáo của {subject}."
     first = clauses[0] if clauses[0].startswith("đã ") else "đã " + clauses[0]
@@ -183,14 +188,17 @@ def ranking_sentence(rates: Sequence[tuple[str, float | None]], top: int = 3,
     return text + (f"; thấp nhất: {shown(reversed(lagging))}." if lagging else ".")
 
 
-def position_sentence(name: str, rates: Sequence[tuple[str, float | None]], group: str) -> str:
-    """'Yên Định xếp thứ 03/10 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).'"""
-    ranked = sorted(((n, r) for n, r in rates if r is not None and r == r), key=lambda x: (-x[1], x[0]))
-    rate = next((r for n, r in ranked if n == name), None)
+def position_sentence(code: str, name: str, rates: Sequence[tuple[str, str, float | None]],
+                      group: str) -> str:
+    """'Yên Định xếp thứ 3/10 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).'
+    rates = [(unit code, name, rate)]; the unit is found by its code (a district and a commune can
+    share a name across 2025); '' when it has no rate of its own."""
+    ranked = sorted(((c, r) for c, _n, r in rates if r is not None and r == r), key=lambda x: -x[1])
+    rate = next((r for c, r in ranked if c == code), None)
     if rate is None or len(ranked) < 2:
         return ""
-    place = 1 + sum(1 for _n, r in ranked if fmt_pct(r) != fmt_pct(rate) and r > rate)
-    return (f"{name} xếp thứ {count(place)}/{count(len(ranked))} đơn vị trong {group} về tỷ lệ mô hình "
+    place = 1 + sum(1 for _c, r in ranked if fmt_pct(r) != fmt_pct(rate) and r > rate)
+    return (f"{name} xếp thứ {place}/{len(ranked)} đơn vị trong {group} về tỷ lệ mô hình "
             f"được công nhận ({fmt_pct(rate)}).")
 
 

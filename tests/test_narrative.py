@@ -90,7 +90,21 @@ def test_report_paragraphs_name_units_that_have_not_reported(engine):
 
 
 def test_position_of_a_unit_in_its_cluster():
-    rates = [("Hà Trung", 0.617), ("Yên Định", 0.571), ("Vĩnh Lộc", 0.571), ("Nga Sơn", 0.3), ("Đông Sơn", None)]
-    assert narrative.position_sentence("Vĩnh Lộc", rates, "cụm đồng bằng") == (
-        "Vĩnh Lộc xếp thứ 02/04 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).")
-    assert narrative.position_sentence("Đông Sơn", rates, "cụm đồng bằng") == ""
+    rates = [("392", "Hà Trung", 0.617), ("394", "Yên Định", 0.571), ("393", "Vĩnh Lộc", 0.571),
+             ("401", "Nga Sơn", 0.3), ("405", "Đông Sơn", None), ("15469", "Yên Định", 0.9)]
+    assert narrative.position_sentence("393", "Vĩnh Lộc", rates, "cụm đồng bằng") == (
+        "Vĩnh Lộc xếp thứ 3/5 đơn vị trong cụm đồng bằng về tỷ lệ mô hình được công nhận (57,1%).")
+    assert narrative.position_sentence("405", "Đông Sơn", rates, "cụm đồng bằng") == ""
+
+
+def test_a_district_is_not_ranked_with_the_figures_of_a_commune_of_the_same_name():
+    rates = [("15469", "Yên Định", 0.9), ("14797", "Hạc Thành", 0.5)]
+    assert narrative.position_sentence("394", "Yên Định", rates, "cụm đồng bằng") == ""
+
+
+def test_a_district_after_the_reorganisation_is_said_to_be_gone_not_silent():
+    from etl.periods import quarter
+    text = narrative.overview_sentence({"units_expected": 0, "units_reported": 0}, None, quarter(2025, 4),
+                                       "Huyện Yên Định", scope_kind="unit")
+    assert text == ("Trong quý IV/2025, huyện Yên Định không có trong danh mục đơn vị báo cáo (cấp huyện kết "
+                    "thúc hoạt động từ 01/7/2025; từ quý III/2025 số liệu báo cáo theo xã, phường).")

@@ -145,7 +145,9 @@ def gather(engine: Engine, period: Period, scope: Scope, made_on: date | None = 
         unit_rates=rates if scope.kind != "unit" else (), missing=missing,
         rank_noun=data.unit_noun)
     if scope.kind == "unit" and data.peers is not None:
-        place = narrative.position_sentence(short_name(scope.name), rates,
+        coded = [(c, short_name(n), None if pd.isna(r) else float(r))
+                 for c, n, r in zip(data.peers["code"], data.peers["name"], data.peers["recognition_rate"])]
+        place = narrative.position_sentence(scope.code, short_name(scope.name), coded,
                                             "cụm " + load_clusters(engine).get(cluster, cluster).lower())
         if place:
             data.paragraphs.insert(-1 if len(data.paragraphs) > 1 else 1, place)
