@@ -202,11 +202,14 @@ def position_sentence(code: str, name: str, rates: Sequence[tuple[str, str, floa
             f"được công nhận ({fmt_pct(rate)}).")
 
 
-def missing_sentence(names: Sequence[str], noun: str = "đơn vị") -> str:
-    """'Còn 02 đơn vị chưa báo cáo: Huyện A, Huyện B.' ('' when everyone reported)."""
+def missing_sentence(names: Sequence[str], noun: str = "đơn vị", limit: int = 15) -> str:
+    """'Còn 02 đơn vị chưa báo cáo: Huyện A, Huyện B.' ('' when everyone reported); past `limit`
+    names, the rest are counted so a slide or paragraph stays readable."""
     if not names:
         return ""
-    return f"Còn {count(len(names))} {noun} chưa báo cáo: {', '.join(names)}."
+    shown = ", ".join(names[:limit])
+    rest = f" và {count(len(names) - limit)} {noun} khác" if len(names) > limit else ""
+    return f"Còn {count(len(names))} {noun} chưa báo cáo: {shown}{rest}."
 
 
 def completeness_sentence(reported: int | None, expected: int | None, noun: str = "đơn vị") -> str:

@@ -45,8 +45,10 @@ class Filters:
         return "toàn tỉnh"
 
     def describe(self, engine: Engine) -> str:
-        """'Quý II/2024 · cụm Đồng bằng', for chart captions."""
-        return f"{self.period.label} · {self.scope_label(engine)}"
+        """'Quý II/2024 · Cụm Đồng bằng', for headers and chart captions (a label, so capitalised;
+        scope_label stays lower case for use inside sentences)."""
+        scope = self.scope_label(engine)
+        return f"{self.period.label} · {scope[:1].upper()}{scope[1:]}"
 
 
 def data_version(engine: Engine) -> tuple:
@@ -91,12 +93,8 @@ def indicator_labels(engine: Engine) -> dict[str, str]:
     return {i.code: i.label for i in load_indicators(engine)}
 
 
-def units_active(engine: Engine, period: Period, clusters=(), units=(), level=None) -> list[UnitRow]:
-    """Catalogue units active in the period (and in the selection), in display order."""
-    return _active(load_units(engine), period, clusters, units, level)
-
-
 def _active(all_units: list[UnitRow], period: Period, clusters=(), units=(), level=None) -> list[UnitRow]:
+    """Catalogue units active in the period (and in the selection), in display order."""
     start, end = period.start, period.end
     return [u for u in all_units if u.valid_from <= end and (u.valid_to is None or u.valid_to >= start)
             and (not clusters or u.cluster_code in clusters) and (not units or u.code in units)
@@ -124,8 +122,13 @@ def _group_names(engine: Engine, by: str, all_units: list[UnitRow]) -> dict[str,
     if by == "province":
         return {PROVINCE_CODE: PROVINCE_NAME}
     if by == "cluster":
-        return {**load_clusters(engine), NO_CLUSTER[0]: NO_CLUSTER[1]}
+        return _cluster_names(engine)
     return {u.code: u.name for u in all_units}
+
+
+def _cluster_names(engine: Engine) -> dict[str, str]:
+    """Cluster code -> name, with '' for units not yet placed in a cluster."""
+    return {**load_clusters(engine), NO_CLUSTER[0]: NO_CLUSTER[1]}
 
 
 def _ordered(df: pd.DataFrame, names: dict[str, str], first: str | None = None) -> pd.DataFrame:
@@ -276,60 +279,83 @@ def _bucket(periods: list[Period]):
                 else_=literal(-1))
 
 
+_TREND_HEAD = ["period", "period_label", "period_start", "code", "name"]
+
+
 def trend(engine: Engine, first: Period, last: Period, by: str, codes=(), *, clusters=(),
           units=()) -> pd.DataFrame:
     """One row per (period of first.kind, group) from first to last; province/cluster rows for every
     period (no gap across 2025), unit rows where the unit was active or reported."""
     periods = periods_between(first, last)
     if not periods:
-        return _empty(indicator_codes(engine), ["period", "period_label", "period_start", "code", "name"])
+        return _empty(indicator_codes(engine), _TREND_HEAD)
     quarter_mode = periods[0].kind == "Q"
-    indexes = [i for p in periods for i in p.indexes]
-    where = [Fact.period_index.in_(indexes), *_scope(by, clusters, units)]
+    where = [Fact.period_index.in_([i for p in periods for i in p.indexes]), *_scope(by, clusters, units)]
     if codes and by != "province":
         where.append(_group_col(by).in_(list(codes)))
     buckets = {i: (i if quarter_mode else n) for n, p in enumerate(periods) for i in p.indexes}
     all_units = load_units(engine)
     sums, reported = _aggregate(engine, by, _bucket(periods), where, clusters, all_units=all_units,
                                 buckets=buckets, units=units)
-    at = {p.indexes[0] if quarter_mode else i: p for i, p in enumerate(periods)}
+    at = {p.indexes[0] if quarter_mode else i: p for i, p in enumerate(periods)}  # bucket -> period
     names = _group_names(engine, by, all_units)
-    rows: dict[tuple, dict] = {}
-
-    heads = {p: {"period": p.spec, "period_label": p.label, "period_start": p.start} for p in periods}
-
-    def row(p: Period, g: str) -> dict:
-        key = (heads[p]["period_start"], g)
-        if key not in rows:
-            rows[key] = {**heads[p], "code": g, "name": names.get(g, g)}
-        return rows[key]
-    expected: dict[tuple, int] = Counter()
-    for p in periods:
-        for u in _active(all_units, p, clusters, units, _LEVEL.get(by)):
-            g = _group_key(by, u)
-            if not codes or by == "province" or g in codes:
-                expected[(heads[p]["period_start"], g)] += 1
-                row(p, g)
-        if by in ("province", "cluster"):
-            for g in (codes if codes and by == "cluster" else ()):
-                row(p, g)
-        if by == "province":
-            row(p, PROVINCE_CODE)
+    rows = _TrendRows(periods, names)
+    expected = _expected_trend_rows(rows, periods, by, codes, all_units, clusters, units)
     for g, b, ind, total in sums:
         if b in at:
-            row(at[b], g)[ind] = int(total)
+            rows.of(at[b], g)[ind] = int(total)
     got = {(at[b].start, g): n for g, b, n in reported if b in at}
     for key, r in rows.items():
         r["units_reported"], r["units_expected"] = int(got.get(key, 0)), int(expected.get(key, 0))
     if not rows:
-        return _empty(indicator_codes(engine), ["period", "period_label", "period_start", "code", "name"])
+        return _empty(indicator_codes(engine), _TREND_HEAD)
     return _ordered(_frame(rows, indicator_codes(engine)), names, "period_start")
+
+
+class _TrendRows(dict):
+    """(period start, group) -> row dict, each created with its heading columns on first use."""
+
+    def __init__(self, periods: list[Period], names: dict[str, str]):
+        super().__init__()
+        self.heads = {p: {"period": p.spec, "period_label": p.label, "period_start": p.start}
+                      for p in periods}
+        self.names = names
+
+    def of(self, p: Period, g: str) -> dict:
+        key = (self.heads[p]["period_start"], g)
+        if key not in self:
+            self[key] = {**self.heads[p], "code": g, "name": self.names.get(g, g)}
+        return self[key]
+
+
+def _expected_trend_rows(rows: _TrendRows, periods: list[Period], by: str, codes, all_units,
+                         clusters, units) -> Counter:
+    """Create the rows each period must show and count the units expected in each: groups of units
+    active then (within codes), and province/cluster rows even when none of their units was."""
+    expected: Counter = Counter()
+    for p in periods:
+        for u in _active(all_units, p, clusters, units, _LEVEL.get(by)):
+            g = _group_key(by, u)
+            if not codes or by == "province" or g in codes:
+                expected[(rows.heads[p]["period_start"], g)] += 1
+                rows.of(p, g)
+        if by == "cluster":
+            for g in codes or ():
+                rows.of(p, g)
+        if by == "province":
+            rows.of(p, PROVINCE_CODE)
+    return expected
 
 
 # --- reporting --------------------------------------------------------------------------------------
 
 def _quarters(first: Period, last: Period) -> list[Period]:
     return periods_between(quarter(*first.quarters[0]), quarter(*last.quarters[-1]))
+
+
+def _within(qs: list[Period]):
+    """period_index from the first to the last quarter: a range of the facts' primary key."""
+    return Fact.period_index.between(qs[0].indexes[0], qs[-1].indexes[0])
 
 
 def completeness(engine: Engine, first: Period, last: Period, clusters=(), units=()) -> pd.DataFrame:
@@ -339,13 +365,12 @@ def completeness(engine: Engine, first: Period, last: Period, clusters=(), units
             "period_label", "period_index", "reported"]
     if not qs:
         return pd.DataFrame(columns=cols)
-    q = select(Fact.unit_code, Fact.period_index).distinct().where(  # the primary key's period range
-        Fact.period_index.between(qs[0].indexes[0], qs[-1].indexes[0]))
+    q = select(Fact.unit_code, Fact.period_index).distinct().where(_within(qs))
     if units:
         q = q.where(Fact.unit_code.in_(list(units)))
     with engine.connect() as conn:
         seen = {(c, i) for c, i in conn.execute(q)}
-    cnames = {**load_clusters(engine), NO_CLUSTER[0]: NO_CLUSTER[1]}
+    cnames = _cluster_names(engine)
     all_units = load_units(engine)
     rows = []
     for p in qs:
@@ -374,8 +399,7 @@ def unit_series(engine: Engine, indicator: str, first: Period, last: Period, clu
     cols = ["unit_code", "unit_name", "period", "period_label", "period_index", "value"]
     if not qs:
         return pd.DataFrame(columns=cols)
-    where = [Fact.indicator_code == indicator,
-             Fact.period_index.between(qs[0].indexes[0], qs[-1].indexes[0]), *_scope("unit", clusters, units)]
+    where = [Fact.indicator_code == indicator, _within(qs), *_scope("unit", clusters, units)]
     q = select(Fact.unit_code, Fact.period_index, Fact.value).select_from(_from("unit", clusters)).where(*where)
     with engine.connect() as conn:
         data = conn.execute(q).all()

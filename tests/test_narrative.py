@@ -108,3 +108,10 @@ def test_a_district_after_the_reorganisation_is_said_to_be_gone_not_silent():
                                        "Huyện Yên Định", scope_kind="unit")
     assert text == ("Trong quý IV/2025, huyện Yên Định không có trong danh mục đơn vị báo cáo (cấp huyện kết "
                     "thúc hoạt động từ 01/7/2025; từ quý III/2025 số liệu báo cáo theo xã, phường).")
+
+
+def test_a_long_list_of_missing_units_is_cut_and_counted():
+    names = [f"Xã {i}" for i in range(1, 167)]
+    text = narrative.missing_sentence(names)
+    assert text.startswith("Còn 166 đơn vị chưa báo cáo: Xã 1, Xã 2,")
+    assert text.endswith("Xã 15 và 151 đơn vị khác.")

@@ -115,11 +115,11 @@ def test_filters_select_and_describe(engine):
                        ("384", "2024-Q2", "conferences", 5)])
     f = q.Filters(quarter(2024, 2), clusters=("dong-bang",))
     assert q.totals(engine, f)["conferences"] == 7
-    assert f.describe(engine) == "Quý II/2024 · cụm Đồng bằng"
+    assert f.describe(engine) == "Quý II/2024 · Cụm Đồng bằng"
     g = q.Filters(quarter(2024, 2), units=("384",))
     assert q.totals(engine, g)["conferences"] == 5
     assert g.describe(engine) == "Quý II/2024 · Huyện Mường Lát"
-    assert q.Filters(Period(2024, "Y")).describe(engine) == "Năm 2024 · toàn tỉnh"
+    assert q.Filters(Period(2024, "Y")).describe(engine) == "Năm 2024 · Toàn tỉnh"
     both = q.summary_with_total(engine, f, "unit")
     assert both["name"].iloc[-1] == "Cộng" and both["conferences"].iloc[-1] == 7
 

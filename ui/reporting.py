@@ -25,9 +25,10 @@ UNIT_NOTE = ("Xanh: đã báo cáo; đỏ: chưa báo cáo; ô trống: đơn v�
              "(cấp huyện đến Quý II/2025, cấp xã từ Quý III/2025)")
 CLUSTER_NOTE = ("Tỷ lệ đơn vị đã báo cáo của từng cụm (nhiều đơn vị: chọn một cụm ở thanh bên để xem "
                 "từng đơn vị)")
-UNUSUAL_NOTE = ("Điểm lệch = 0,6745 × (giá trị − trung vị) / MAD của chính đơn vị; khác thường khi "
-                "điểm lệch từ 3,5 trở lên và chênh với trung vị ít nhất 5 và ít nhất 50%; cần ít nhất "
-                "5 quý số liệu")
+UNUSUAL_NOTE = ("Khác thường: giá trị xa hẳn mức thường gặp của chính đơn vị — chênh với trung vị các "
+                "quý của đơn vị ít nhất 5 và ít nhất 50%, và vượt xa độ dao động thường ngày của đơn vị "
+                "(điểm lệch từ 3,5 trở lên; điểm lệch = 0,6745 × chênh lệch / độ lệch tuyệt đối trung vị). "
+                "Cần ít nhất 5 quý số liệu")
 
 
 def missing_note(matrix: pd.DataFrame, last: Period) -> None:
@@ -124,8 +125,8 @@ def unusual_section(view: View, first: Period, last: Period) -> None:
     flagged = queries.unusual_values(series)
     flagged = flagged[flagged["period_index"] >= first.indexes[0]]
     if flagged.empty:
-        st.success(f"Không có giá trị {names[code].lower()} nào khác thường so với các quý khác của "
-                   "cùng đơn vị.")
+        st.success(f"Chỉ tiêu “{names[code]}”: không có giá trị nào khác thường so với các quý khác "
+                   "của cùng đơn vị.")
     else:
         st.warning(f"{len(flagged)} giá trị cần kiểm tra lại (có thể nhập nhầm hoặc biến động thật).")
         table(flagged, {"unit_name": "Đơn vị", "period_label": "Quý", "value": "Giá trị",

@@ -51,7 +51,7 @@ def test_deep_link_applies_filters(server, page, shots):
     assert [b.input_value() for b in boxes.all()] == ["Quý", "Quý II/2024"]
     assert "Đồng bằng" in sidebar.locator('[data-testid="stMultiSelect"]').first.inner_text()
     body = page.inner_text('[data-testid="stMain"]')
-    assert "Quý II/2024 · cụm Đồng bằng" in body and "Quý II/2023" in body
+    assert "Quý II/2024 · Cụm Đồng bằng" in body and "Quý II/2023" in body
     assert "period=2024-Q2" in page.url and "clusters=dong-bang" in page.url
     assert page.locator(ERRORS).count() == 0
     screenshot(page, shots / "deep-link-so-sanh.png")
