@@ -21,7 +21,7 @@ from pathlib import Path
 
 from etl.catalog import UnitRow, _unit_values, read_csv
 from etl.problems import Problem, problem
-from etl.text import fold
+from etl.text import fold, fold_without_prefix
 
 ILLUSTRATIVE_NOTE = "minh họa"
 LINEAGE_COLUMNS = ["former_code", "successor_code", "note"]
@@ -163,11 +163,7 @@ def validate_lineage(units: list[UnitRow], rows: list[LineageRow], file: str = "
 
 
 def _short(name: str) -> str:
-    key = fold(name)
-    for prefix in _UNIT_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
+    return fold_without_prefix(name, _UNIT_PREFIXES)
 
 
 def _former_district(commune, districts: list[UnitRow]) -> str | None:

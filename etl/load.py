@@ -10,64 +10,29 @@ Each file is one transaction (a refused file changes nothing). Values are compar
     '-'/blank    5 (batch 3)        untouched: a blank never deletes a reported value
 
 A file whose sha256 equals a batch still loaded, or whose every value equals the warehouse,
-is 'unchanged' and writes no batch. Undo deletes the batch's facts and puts back the values it
-replaced; it is refused while a later batch has replaced values of this one. (A later file that
-repeated a value unchanged did not write it, so undoing the batch that did removes that value.)
+is 'unchanged' and writes no batch. Batch records live in etl.batches and undo in etl.undo;
+both are re-exported here, where pages, CLI and tests import them.
 """
 from __future__ import annotations
 
 import gc
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
-from sqlalchemy import Engine, and_, bindparam, delete, insert, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, bindparam, insert, select, update
 
 from etl import audit
+from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time, get_batch,
+                         list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
 from etl.config import get_settings
-from etl.db import write_transaction
-from etl.periods import Period, parse_period, quarter_index
+from etl.periods import Period, quarter_index
 from etl.problems import Problem, WARNING
 from etl.schema import Batch, BatchFile, Fact, FactHistory
+from etl.undo import UndoResult, undo_batch
 
-PG_LOAD_LOCK = 7304221  # advisory lock key: loads and undos run one at a time on PostgreSQL
-RETRIES = 5
-_RETRY_SQLSTATES = {"40001", "40P01", "23505"}  # serialization, deadlock, unique (a racing insert)
-
-
-@dataclass
-class BatchInfo:
-    id: int
-    file_name: str
-    sha256: str
-    sheet: str
-    layout: str
-    period: str
-    uploaded_by: str
-    created_at: datetime
-    status: str
-    rows_added: int = 0
-    rows_changed: int = 0
-    rows_unchanged: int = 0
-    units_count: int = 0
-    warnings_count: int = 0
-    undone_at: datetime | None = None
-    undone_by: str | None = None
-
-    @property
-    def period_label(self) -> str:
-        try:
-            return parse_period(self.period).label
-        except ValueError:
-            return self.period
-
-    def describe(self) -> str:
-        """'lô #7 (tệp X.xlsx, nạp lúc 21/06/2024 14:05 bởi lan)' for messages."""
-        who = f" bởi {self.uploaded_by}" if self.uploaded_by else ""
-        return f"lô #{self.id} (tệp {self.file_name}, nạp lúc {fmt_time(self.created_at)}{who})"
+__all__ = ["BatchInfo", "Change", "FileResult", "UndoResult", "batch_file", "fmt_time", "get_batch",
+           "list_batches", "load_file", "preview_file", "undo_batch"]
 
 
 @dataclass(slots=True)
@@ -101,28 +66,6 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return self.status != "rejected"
-
-
-@dataclass
-class UndoResult:
-    ok: bool
-    message: str
-    restored: int = 0
-    removed: int = 0
-
-
-def fmt_time(moment: datetime | None) -> str:
-    """A stored timestamp as Vietnam local time, '21/06/2024 14:05'."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # SQLite returns naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    try:
-        from zoneinfo import ZoneInfo
-        moment = moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
-    except Exception:  # no tz database: show UTC rather than fail
-        pass
-    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def preview_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
@@ -172,22 +115,8 @@ def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | Non
         with engine.connect() as conn:
             _load_parsed(conn, parsed, data, names, user, True, result)
         return result
-    for attempt in range(RETRIES):
-        try:
-            with write_transaction(engine) as conn:
-                _lock(conn)
-                _load_parsed(conn, parsed, data, names, user, False, result)
-            return result
-        except DBAPIError as exc:
-            if attempt == RETRIES - 1 or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
-                raise
-            time.sleep(0.05 * (attempt + 1))
+    serialised_write(engine, lambda conn: _load_parsed(conn, parsed, data, names, user, False, result))
     return result
-
-
-def _lock(conn) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOAD_LOCK})")
 
 
 def _load_parsed(conn, parsed, data: bytes, names: dict, user: str, dry_run: bool,
@@ -280,95 +209,7 @@ _SQLITE_INSERT_FACT = ("INSERT INTO facts (unit_code, year, quarter, indicator_c
                        "batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
-def _batch_info(row) -> BatchInfo:
-    return BatchInfo(**{k: row[k] for k in BatchInfo.__dataclass_fields__})
-
-
-def _batch_columns():
-    return [getattr(Batch, name) for name in BatchInfo.__dataclass_fields__]
-
-
 def _loaded_batch_with_sha(conn, sha256: str) -> BatchInfo | None:
-    row = conn.execute(select(*_batch_columns()).where(Batch.sha256 == sha256, Batch.status == "loaded")
+    row = conn.execute(select(*batch_columns()).where(Batch.sha256 == sha256, Batch.status == "loaded")
                        .order_by(Batch.id.desc()).limit(1)).mappings().first()
-    return _batch_info(row) if row else None
-
-
-def list_batches(engine: Engine) -> list[BatchInfo]:
-    """Every batch, newest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(*_batch_columns()).order_by(Batch.id.desc())).mappings().all()
-    return [_batch_info(r) for r in rows]
-
-
-def get_batch(engine: Engine, batch_id: int) -> BatchInfo | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(*_batch_columns()).where(Batch.id == batch_id)).mappings().first()
-    return _batch_info(row) if row else None
-
-
-def batch_file(engine: Engine, batch_id: int) -> tuple[str, bytes] | None:
-    """(file name, original bytes) of a batch, or None when there is no such batch."""
-    with engine.connect() as conn:
-        row = conn.execute(select(Batch.file_name, BatchFile.content)
-                           .join(BatchFile, BatchFile.batch_id == Batch.id)
-                           .where(Batch.id == batch_id)).first()
-    return (row[0], bytes(row[1])) if row else None
-
-
-def undo_batch(engine: Engine, batch_id: int, user: str = "") -> UndoResult:
-    """Take a batch back out: its facts go, the values it replaced return (exactly)."""
-    for attempt in range(RETRIES):
-        try:
-            with write_transaction(engine) as conn:
-                _lock(conn)
-                return _undo(conn, batch_id, user)
-        except DBAPIError as exc:
-            if attempt == RETRIES - 1 or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _undo(conn, batch_id: int, user: str) -> UndoResult:
-    row = conn.execute(select(*_batch_columns()).where(Batch.id == batch_id)).mappings().first()
-    if row is None:
-        return UndoResult(False, f"Không có lô số liệu #{batch_id}.")
-    batch = _batch_info(row)
-    if batch.status == "undone":
-        return UndoResult(False, f"Lô #{batch_id} đã được hoàn tác lúc {fmt_time(batch.undone_at)}"
-                                 f"{' bởi ' + batch.undone_by if batch.undone_by else ''}; "
-                                 "không cần hoàn tác lại.")
-    blocker = _later_batch_over(conn, batch_id)
-    if blocker is not None:
-        return UndoResult(False, f"Không thể hoàn tác lô #{batch_id}: {blocker.describe()} đã sửa "
-                                 f"một số giá trị do lô này ghi. Hãy hoàn tác lô #{blocker.id} "
-                                 f"({blocker.file_name}) trước.")
-    replaced = conn.execute(select(FactHistory).where(FactHistory.replaced_by_batch_id == batch_id)
-                            ).mappings().all()
-    period = parse_period(batch.period)  # a batch's facts all lie in its quarter: use the period index
-    deleted = conn.execute(delete(Fact).where(Fact.period_index == quarter_index(period.year, period.quarter),
-                                              Fact.batch_id == batch_id)).rowcount
-    if replaced:
-        conn.execute(insert(Fact), [
-            {"unit_code": h["unit_code"], "year": h["year"], "quarter": h["quarter"],
-             "indicator_code": h["indicator_code"], "period_index": quarter_index(h["year"], h["quarter"]),
-             "value": h["value"], "batch_id": h["batch_id"]} for h in replaced])
-        conn.execute(delete(FactHistory).where(FactHistory.replaced_by_batch_id == batch_id))
-    conn.execute(update(Batch).where(Batch.id == batch_id)
-                 .values(status="undone", undone_at=audit.now(), undone_by=user or ""))
-    removed = max(deleted - len(replaced), 0)
-    audit.record(conn, user, "undo", batch_id=batch_id, file=batch.file_name, period=batch.period,
-                 restored=len(replaced), removed=removed)
-    return UndoResult(True, f"Đã hoàn tác lô #{batch_id} ({batch.file_name}): xóa {removed} giá trị "
-                            f"mới, khôi phục {len(replaced)} giá trị cũ.", len(replaced), removed)
-
-
-def _later_batch_over(conn, batch_id: int) -> BatchInfo | None:
-    """The newest still-loaded batch that replaced a value this batch wrote, if any."""
-    row = conn.execute(
-        select(*_batch_columns())
-        .join(FactHistory, and_(FactHistory.replaced_by_batch_id == Batch.id,
-                                FactHistory.batch_id == batch_id))
-        .where(Batch.status == "loaded").order_by(Batch.id.desc()).limit(1)).mappings().first()
-    return _batch_info(row) if row else None
+    return batch_info(row) if row else None

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from etl.catalog import read_csv
-from etl.text import fold
+from etl.text import fold, fold_without_prefix
 
 UNIT_COLUMNS = ["code", "name", "level", "kind", "parent", "cluster", "valid_from", "valid_to",
                 "aliases", "sort_order"]
@@ -59,11 +59,7 @@ class ImportResult:
 
 
 def _province_key(name: str) -> str:
-    key = fold(name)
-    for prefix in _PROVINCE_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
+    return fold_without_prefix(name, _PROVINCE_PREFIXES)
 
 
 def find_province(name_or_code: str) -> OfficialProvince:

@@ -17,6 +17,15 @@ def fold(text: object) -> str:
     return _NON_WORD.sub(" ", s).strip()
 
 
+def fold_without_prefix(text: object, prefixes: tuple[str, ...]) -> str:
+    """fold(text) less the first prefix it starts with: 'Huyện Yên Định' -> 'yen dinh'."""
+    key = fold(text)
+    for prefix in prefixes:
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
 def clean(text: object) -> str:
     """Trim and collapse whitespace (incl. non-breaking spaces and line breaks); NFC."""
     if text is None:

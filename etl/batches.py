@@ -1,0 +1,125 @@
+"""Batches: the provenance record each load writes, read back for history and messages, and the
+serialised write transaction that loads and undos share.
+
+On PostgreSQL an advisory lock makes loads and undos run one at a time; a transaction that still
+loses a race (serialization failure, deadlock, or a unique violation from a racing insert) is
+retried whole, so callers see either their work done or a real error.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
+
+from etl.db import write_transaction
+from etl.periods import parse_period
+from etl.schema import Batch, BatchFile
+
+PG_LOAD_LOCK = 7304221  # advisory lock key: loads and undos run one at a time on PostgreSQL
+RETRIES = 5
+_RETRY_SQLSTATES = {"40001", "40P01", "23505"}  # serialization, deadlock, unique (a racing insert)
+
+T = TypeVar("T")
+
+
+@dataclass
+class BatchInfo:
+    id: int
+    file_name: str
+    sha256: str
+    sheet: str
+    layout: str
+    period: str
+    uploaded_by: str
+    created_at: datetime
+    status: str
+    rows_added: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    units_count: int = 0
+    warnings_count: int = 0
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+
+    @property
+    def period_label(self) -> str:
+        try:
+            return parse_period(self.period).label
+        except ValueError:
+            return self.period
+
+    def describe(self) -> str:
+        """'lô #7 (tệp X.xlsx, nạp lúc 21/06/2024 14:05 bởi lan)' for messages."""
+        who = f" bởi {self.uploaded_by}" if self.uploaded_by else ""
+        return f"lô #{self.id} (tệp {self.file_name}, nạp lúc {fmt_time(self.created_at)}{who})"
+
+
+def fmt_time(moment: datetime | None) -> str:
+    """A stored timestamp as Vietnam local time, '21/06/2024 14:05'."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite returns naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        from zoneinfo import ZoneInfo
+        moment = moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    except Exception:  # no tz database: show UTC rather than fail
+        pass
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+def serialised_write(engine: Engine, work: Callable[..., T]) -> T:
+    """work(conn) in one write transaction holding the load lock, retried whole on a lost race."""
+    for attempt in range(RETRIES):
+        try:
+            with write_transaction(engine) as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOAD_LOCK})")
+                return work(conn)
+        except DBAPIError as exc:
+            if attempt == RETRIES - 1 or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def batch_columns() -> list:
+    """The Batch columns that make up a BatchInfo, for select(*batch_columns())."""
+    return [getattr(Batch, name) for name in BatchInfo.__dataclass_fields__]
+
+
+def batch_info(row) -> BatchInfo:
+    """A BatchInfo from a mapping row selected with batch_columns()."""
+    return BatchInfo(**{k: row[k] for k in BatchInfo.__dataclass_fields__})
+
+
+def batch_by_id(conn, batch_id: int) -> BatchInfo | None:
+    row = conn.execute(select(*batch_columns()).where(Batch.id == batch_id)).mappings().first()
+    return batch_info(row) if row else None
+
+
+def list_batches(engine: Engine) -> list[BatchInfo]:
+    """Every batch, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(*batch_columns()).order_by(Batch.id.desc())).mappings().all()
+    return [batch_info(r) for r in rows]
+
+
+def get_batch(engine: Engine, batch_id: int) -> BatchInfo | None:
+    """One batch by id, or None."""
+    with engine.connect() as conn:
+        return batch_by_id(conn, batch_id)
+
+
+def batch_file(engine: Engine, batch_id: int) -> tuple[str, bytes] | None:
+    """(file name, original bytes) of a batch, or None when there is no such batch."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Batch.file_name, BatchFile.content)
+                           .join(BatchFile, BatchFile.batch_id == Batch.id)
+                           .where(Batch.id == batch_id)).first()
+    return (row[0], bytes(row[1])) if row else None
