@@ -65,7 +65,7 @@ def test_subtotals_total_rate_and_blanks(engine):
     assert dong_bang[col["Mô hình được công nhận"]] == 514
     assert dong_bang[col[RATE_HEADER]] == 0.577
     total = rows["Toàn tỉnh"]
-    assert total[col["Mô hình \"Dân vận khéo\" đăng ký"]] == data.current["models_registered"]
+    assert total[col["Mô hình “Dân vận khéo” đăng ký"]] == data.current["models_registered"]
     units = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
     assert len(units) == 27 and [r[0] for r in units] == list(range(1, 28))
     dong_son = rows["Huyện Đông Sơn"]  # did not report: blank cells, never 0

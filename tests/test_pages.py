@@ -324,7 +324,7 @@ def test_no_recognition_rate_chart_when_nobody_reported_models(page, no_models_u
     assert any(i.value.startswith("Chưa tính được tỷ lệ công nhận: chưa có đơn vị nào báo cáo số mô hình "
                                   "đăng ký") and "Quý I/2024" in i.value for i in at.info)
     if page == "pages/models.py":  # nor empty bars of registered/recognised models
-        assert any(i.value.startswith("Chưa có đơn vị nào báo cáo mô hình \"Dân vận khéo\" đăng ký, mô hình "
+        assert any(i.value.startswith("Chưa có đơn vị nào báo cáo mô hình “Dân vận khéo” đăng ký, mô hình "
                                       "được công nhận trong lựa chọn này") for i in at.info), \
             [i.value for i in at.info]
     for fig in figures(at):  # no empty rate chart (axes −1…4, 0–600%) is drawn
