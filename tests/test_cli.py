@@ -128,7 +128,7 @@ def test_batches_and_undo(warehouse, capsys):
     run(capsys, "load", write(warehouse, "a.xlsx", GOOD), "--user", "lan")
     run(capsys, "load", write(warehouse, "b.xlsx", [("Yên Định", {"conferences": 13, "conference_participants": 905})]))
     code, out, _ = run(capsys, "batches")
-    assert code == 0 and "#2" in out and "b.xlsx" in out and "lan" in out and "đang dùng" in out
+    assert code == 0 and "#2" in out and "b.xlsx" in out and "lan" in out and "Đã nạp" in out
     code, _, err = run(capsys, "undo", "1")
     assert code == 1 and "Hãy hoàn tác lô #2 (b.xlsx) trước" in err
     assert run(capsys, "undo", "2")[0] == 0

@@ -10,14 +10,15 @@ import json
 import sys
 from pathlib import Path
 
-from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse
+from etl.cli import (EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse, output_path, positive_int,
+                     write_output)
 from etl.numbers import fmt_int, fmt_pct
 from etl.periods import REORGANISATION_DATE, Period, PeriodError, parse_period
 from etl.problems import sort_problems
 
 STATUS_LABELS = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI",
                  "preview": "XEM TRƯỚC"}
-BATCH_STATUS = {"loaded": "đang dùng", "undone": "đã hoàn tác"}
+BATCH_STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}  # the words of pages/history.py
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 LEVELS = ("province", "cluster", "district", "commune")
 LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "cấp huyện", "commune": "cấp xã"}
@@ -25,15 +26,15 @@ LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "c�
 
 def register(sub) -> None:
     p = sub.add_parser("load", help="Nạp tệp Excel vào kho dữ liệu")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--period", help="Kỳ (quý) của số liệu, ví dụ 2024-Q2; mặc định đọc từ tiêu đề")
+    p.add_argument("files", nargs="+", metavar="TỆP", help="Tệp Excel (.xlsx) cần nạp")
+    p.add_argument("--period", metavar="KỲ", help="Kỳ (quý) của số liệu, ví dụ 2024-Q2; mặc định đọc từ tiêu đề")
     p.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì")
     p.add_argument("--json", action="store_true", help="Kết quả dạng JSON")
-    p.add_argument("--user", default="", help="Tên người nạp (mặc định: tài khoản máy)")
+    p.add_argument("--user", default="", metavar="TÊN", help="Tên người nạp (mặc định: tài khoản máy)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("summary", help="Tổng hợp số liệu theo kỳ")
-    p.add_argument("--period", required=True, help="2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
+    p.add_argument("--period", required=True, metavar="KỲ", help="2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
     p.add_argument("--by", choices=LEVELS, default="province")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_summary)
@@ -42,13 +43,13 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_batches)
 
     p = sub.add_parser("undo", help="Hoàn tác một lô đã nạp")
-    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
-    p.add_argument("--user", default="", help="Tên người hoàn tác")
+    p.add_argument("batch_id", type=positive_int, metavar="SỐ_LÔ", help="Số lô, xem bằng lệnh batches")
+    p.add_argument("--user", default="", metavar="TÊN", help="Tên người hoàn tác")
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("template", help="Tạo biểu mẫu tổng hợp (Excel) cho một quý")
-    p.add_argument("--period", required=True, help="Quý, ví dụ 2024-Q2")
-    p.add_argument("--out", required=True, help="Tệp .xlsx cần tạo")
+    p.add_argument("--period", required=True, metavar="KỲ", help="Quý, ví dụ 2024-Q2")
+    p.add_argument("--out", required=True, metavar="TỆP", help="Tệp .xlsx cần tạo")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="Nạp dữ liệu minh họa")
@@ -81,6 +82,10 @@ def cmd_load(args) -> int:
     from etl.load import load_file
     period = _period(args.period, quarter_only=True) if args.period else None
     paths = [Path(f) for f in args.files]
+    folders = [str(p) for p in paths if p.is_dir()]
+    if folders:
+        raise UsageError(f"{', '.join(folders)} là thư mục, không phải tệp; hãy chỉ ra từng tệp, "
+                         f"ví dụ {Path(folders[0]) / '*.xlsx'}")
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError("không tìm thấy tệp: " + ", ".join(missing))
@@ -161,6 +166,10 @@ def cmd_summary(args) -> int:
               "hãy dùng --by commune, cluster hoặc province.", file=sys.stderr)
         return EXIT_OK
     engine = open_warehouse()
+    gap = catalogue_gap(engine, period)
+    if gap:
+        print(gap, file=sys.stderr)
+        return EXIT_OK
     df = summary(engine, period, args.by)
     records = summary_records(df)
     if not records:
@@ -175,6 +184,16 @@ def cmd_summary(args) -> int:
     else:
         print(summary_table(records, indicator_labels(engine), period))
     return EXIT_OK
+
+
+def catalogue_gap(engine, period: Period) -> str | None:
+    """Why a period has nothing to sum when no unit of the catalogue existed in it, else None."""
+    from etl.catalog import load_units
+    units = load_units(engine)
+    if any(u.active_in(period.start, period.end) for u in units):
+        return None
+    since = f" (danh mục bắt đầu từ {min(u.valid_from for u in units):%d/%m/%Y})" if units else ""
+    return f"{period.label}: danh mục chưa có đơn vị nào trong kỳ này{since}."
 
 
 def summary_records(df) -> list[dict]:
@@ -224,7 +243,7 @@ def cmd_batches(args) -> int:
     rows = [[f"#{b.id}", fmt_time(b.created_at), b.uploaded_by, b.file_name, b.period_label,
              fmt_int(b.rows_added), fmt_int(b.rows_changed), fmt_int(b.rows_unchanged),
              BATCH_STATUS.get(b.status, b.status)] for b in batches]
-    print(table(["Lô", "Thời gian", "Người nạp", "Tệp", "Kỳ", "Thêm", "Sửa", "Giữ nguyên",
+    print(table(["Lô", "Thời gian", "Người nạp", "Tệp", "Kỳ", "Thêm mới", "Thay đổi", "Không đổi",
                  "Trạng thái"], rows))
     return EXIT_OK
 
@@ -241,12 +260,10 @@ def cmd_undo(args) -> int:
 def cmd_template(args) -> int:
     from etl.template import template_bytes, template_units
     period = _period(args.period, quarter_only=True)
-    out = Path(args.out)
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"thư mục {out.parent} không tồn tại")
+    out = output_path(args.out, ".xlsx")
     engine = open_warehouse()
     count = len(template_units(engine, period))
-    out.write_bytes(template_bytes(engine, period))
+    write_output(out, template_bytes(engine, period))
     print(f"Đã tạo biểu mẫu {period.label} ({count} đơn vị): {out}")
     return EXIT_OK
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 import sys
 import time
 
-from etl.cli import EXIT_OK, UsageError, open_warehouse
+from etl.cli import EXIT_OK, UsageError, open_warehouse, output_path
 from etl.periods import PeriodError, parse_period
 
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="Xuất báo cáo giao ban: PowerPoint, Word, Excel")
-    p.add_argument("--period", required=True, help="2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
-    p.add_argument("--scope", default="province",
+    p.add_argument("--period", required=True, metavar="KỲ", help="2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
+    p.add_argument("--scope", default="province", metavar="PHẠM_VI",
                    help="province (toàn tỉnh), cluster:MÃ_CỤM hoặc unit:MÃ_ĐƠN_VỊ (mặc định: province)")
-    p.add_argument("--pptx", metavar="FILE", help="Tệp PowerPoint cần tạo (.pptx)")
-    p.add_argument("--docx", metavar="FILE", help="Tệp Word cần tạo (.docx)")
-    p.add_argument("--xlsx", metavar="FILE", help="Tệp Excel biểu tổng hợp cần tạo (.xlsx)")
+    p.add_argument("--pptx", metavar="TỆP", help="Tệp PowerPoint cần tạo (.pptx)")
+    p.add_argument("--docx", metavar="TỆP", help="Tệp Word cần tạo (.docx)")
+    p.add_argument("--xlsx", metavar="TỆP", help="Tệp Excel biểu tổng hợp cần tạo (.xlsx)")
     p.add_argument("--compare", choices=["last_year", "previous"], default="last_year",
                    help="Nhận định so sánh với cùng kỳ năm trước (mặc định) hoặc kỳ trước")
     p.add_argument("--text", action="store_true", help="In phần nhận định (văn bản) ra màn hình")
@@ -27,9 +27,8 @@ def cmd_export(args) -> int:
     if not (args.pptx or args.docx or args.xlsx or args.text):
         raise UsageError("cần ít nhất một trong --pptx, --docx, --xlsx hoặc --text")
     for flag, suffix in (("pptx", ".pptx"), ("docx", ".docx"), ("xlsx", ".xlsx")):
-        name = getattr(args, flag)
-        if name and not name.lower().endswith(suffix):
-            raise UsageError(f"--{flag} phải là tệp {suffix} (nhận được '{name}')")
+        if getattr(args, flag):  # before the (slow) build, not after it
+            output_path(getattr(args, flag), suffix, f"--{flag}")
     try:
         period = parse_period(args.period)
     except PeriodError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError
+from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, output_path
 from etl.config import get_settings
 from etl.numbers import fmt_int
 from etl.periods import PeriodError, parse_period
@@ -21,10 +21,10 @@ SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 def register(sub) -> None:
     units = sub.add_parser("units", help="Danh mục đơn vị: xã, phường chính thức và phả hệ đơn vị")
-    cmds = units.add_subparsers(dest="units_command", required=True)
+    cmds = units.add_subparsers(dest="units_command", required=True, title="Lệnh", metavar="LỆNH")
 
     p = cmds.add_parser("import-official", help="Nhập xã, phường chính thức (từ 01/7/2025) của một tỉnh")
-    p.add_argument("--province", required=True, help="Tên tỉnh, ví dụ \"Thanh Hóa\" (hoặc mã, ví dụ 38)")
+    p.add_argument("--province", required=True, metavar="TỈNH", help="Tên tỉnh, ví dụ \"Thanh Hóa\" (hoặc mã, ví dụ 38)")
     _file_args(p)
     p.set_defaults(func=cmd_import_official)
 
@@ -39,19 +39,22 @@ def register(sub) -> None:
 
     p = cmds.add_parser("list", help="Liệt kê đơn vị trong danh mục")
     p.add_argument("--level", choices=("district", "commune"), help="Chỉ cấp huyện hoặc cấp xã")
-    p.add_argument("--period", help="Chỉ đơn vị tồn tại trong kỳ, ví dụ 2025-Q3")
+    p.add_argument("--period", metavar="KỲ", help="Chỉ đơn vị tồn tại trong kỳ, ví dụ 2025-Q3")
     _file_args(p)
     p.set_defaults(func=cmd_list)
 
 
 def _file_args(p) -> None:
-    p.add_argument("--csv", help="Tệp danh mục đơn vị (mặc định: data/units.csv)")
-    p.add_argument("--lineage", help="Tệp phả hệ đơn vị (mặc định: data/unit_lineage.csv)")
+    p.add_argument("--csv", metavar="TỆP", help="Tệp danh mục đơn vị (mặc định: data/units.csv)")
+    p.add_argument("--lineage", metavar="TỆP", help="Tệp phả hệ đơn vị (mặc định: data/unit_lineage.csv)")
 
 
 def _paths(args) -> tuple[Path, Path]:
     s = get_settings()
     units_csv, lineage_csv = Path(args.csv or s.units_csv), Path(args.lineage or s.lineage_csv)
+    for option, path in (("--csv", units_csv), ("--lineage", lineage_csv)):
+        if path.is_dir():
+            raise UsageError(f"{option}: {path} là một thư mục, không phải tệp .csv")
     if not units_csv.exists():
         raise UsageError(f"không có tệp danh mục đơn vị {units_csv}")
     return units_csv, lineage_csv
@@ -98,6 +101,7 @@ def cmd_demo_lineage(args) -> int:
     if lineage_csv.exists() and not args.force:
         print(f"{lineage_csv} đã có; dùng --force để ghi đè.")
         return EXIT_REFUSED
+    output_path(str(lineage_csv), ".csv", "--lineage")
     rows = build_demo_lineage(unit_rows_from_csv(units_csv), official_communes(find_province("Thanh Hóa")))
     write_lineage(lineage_csv, rows)
     print(f"Đã ghi {lineage_csv}: {fmt_int(len(rows))} dòng.")
@@ -108,6 +112,9 @@ def cmd_demo_lineage(args) -> int:
 def cmd_check_lineage(args) -> int:
     from etl.lineage import read_lineage, unit_rows_from_csv, validate_lineage
     units_csv, lineage_csv = _paths(args)
+    if not lineage_csv.exists():  # else every closed district would be "without successor"
+        raise UsageError(f"không có tệp phả hệ đơn vị {lineage_csv}; tạo bản minh họa bằng "
+                         "python -m etl units demo-lineage")
     try:
         units = unit_rows_from_csv(units_csv)
     except (ValueError, KeyError) as exc:

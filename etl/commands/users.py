@@ -15,30 +15,32 @@ from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse
 
 
 def register(subparsers) -> None:
-    users = subparsers.add_parser("users", help="tài khoản: thêm, liệt kê, khóa, đổi mật khẩu")
-    sub = users.add_subparsers(dest="users_command", required=True, parser_class=type(users))
+    users = subparsers.add_parser("users", help="Tài khoản: thêm, liệt kê, khóa, đổi mật khẩu")
+    sub = users.add_subparsers(dest="users_command", required=True, parser_class=type(users),
+                               title="Lệnh", metavar="LỆNH")
 
-    add = sub.add_parser("add", help="thêm tài khoản")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"])
-    add.add_argument("--units", default="", help="mã đơn vị được nạp, cách nhau bằng dấu phẩy "
-                                                 "(chỉ cho uploader; bỏ trống = toàn tỉnh)")
-    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    add = sub.add_parser("add", help="Thêm tài khoản")
+    add.add_argument("name", metavar="TÊN", help="Tên đăng nhập")
+    add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"],
+                     help="Vai trò: viewer (Xem), uploader (Nạp số liệu) hoặc admin (Quản trị)")
+    add.add_argument("--units", default="", metavar="MÃ,MÃ", help="Mã đơn vị được nạp, cách nhau bằng "
+                                                                  "dấu phẩy (chỉ cho uploader; bỏ trống = toàn tỉnh)")
+    add.add_argument("--password-stdin", action="store_true", help="Đọc mật khẩu từ dòng đầu của stdin")
     add.add_argument("--no-password", action="store_true",
-                     help="không đặt mật khẩu (đăng nhập qua OpenID Connect)")
+                     help="Không đặt mật khẩu (đăng nhập qua OpenID Connect)")
     add.set_defaults(func=cmd_add)
 
-    lst = sub.add_parser("list", help="liệt kê tài khoản")
-    lst.add_argument("--json", action="store_true")
+    lst = sub.add_parser("list", help="Liệt kê tài khoản")
+    lst.add_argument("--json", action="store_true", help="Kết quả dạng JSON")
     lst.set_defaults(func=cmd_list)
 
-    dis = sub.add_parser("disable", help="khóa tài khoản (kết thúc các phiên đăng nhập)")
-    dis.add_argument("name")
+    dis = sub.add_parser("disable", help="Khóa tài khoản (kết thúc các phiên đăng nhập)")
+    dis.add_argument("name", metavar="TÊN", help="Tên đăng nhập")
     dis.set_defaults(func=cmd_disable)
 
-    pw = sub.add_parser("passwd", help="đặt lại mật khẩu")
-    pw.add_argument("name")
-    pw.add_argument("--password-stdin", action="store_true")
+    pw = sub.add_parser("passwd", help="Đặt lại mật khẩu")
+    pw.add_argument("name", metavar="TÊN", help="Tên đăng nhập")
+    pw.add_argument("--password-stdin", action="store_true", help="Đọc mật khẩu từ dòng đầu của stdin")
     pw.set_defaults(func=cmd_passwd)
 
 
@@ -80,14 +82,15 @@ def cmd_add(args) -> int:
 
     def action():
         account = add_user(engine, args.name, args.role, units=units, password=password, by=actor())
-        scope = ", ".join(account.units) if account.units else "toàn tỉnh"
-        return f"Đã thêm tài khoản {account.username} ({account.role_label}; phạm vi: {scope})."
+        scope = "" if account.role == "viewer" else f"; phạm vi: {scope_label(account, unit_names(engine))}"
+        return f"Đã thêm tài khoản {account.username} ({account.role_label}{scope})."
     return _run(action)
 
 
 def cmd_list(args) -> int:
     from etl.auth import list_accounts
-    accounts = list_accounts(open_warehouse())
+    engine = open_warehouse()
+    accounts = list_accounts(engine)
     if args.json:
         print(json.dumps([{"username": a.username, "role": a.role, "units": list(a.units),
                            "disabled": a.disabled, "created_at": a.created_at}
@@ -96,11 +99,27 @@ def cmd_list(args) -> int:
     if not accounts:
         print("Chưa có tài khoản nào. Thêm bằng: python -m etl users add TÊN --role admin")
         return EXIT_OK
+    names = unit_names(engine)
     print(f"{'Tên đăng nhập':<24} {'Vai trò':<12} {'Trạng thái':<10} Đơn vị")
     for a in accounts:
         state = "đã khóa" if a.disabled else "hoạt động"
-        print(f"{a.username:<24} {a.role:<12} {state:<10} {', '.join(a.units) or 'toàn tỉnh'}")
+        print(f"{a.username:<24} {a.role_label:<12} {state:<10} {scope_label(a, names)}")
     return EXIT_OK
+
+
+def unit_names(engine) -> dict[str, str]:
+    """unit code -> name, every unit of the catalogue."""
+    from etl.catalog import load_units
+    return {u.code: u.name for u in load_units(engine)}
+
+
+def scope_label(account, names: dict[str, str]) -> str:
+    """'toàn tỉnh', '—' for a viewer, or 'Huyện Yên Định (393), …' as on the Quản trị page."""
+    if account.role == "viewer":
+        return "—"
+    if not account.units:
+        return "toàn tỉnh"
+    return ", ".join(f"{names[c]} ({c})" if c in names else c for c in account.units)
 
 
 def cmd_disable(args) -> int:
@@ -110,9 +129,12 @@ def cmd_disable(args) -> int:
 
 
 def cmd_passwd(args) -> int:
-    from etl.auth import set_password
-    password = read_password(args.password_stdin)
+    from etl.auth import get_account, set_password
     engine = open_warehouse()
+    if get_account(engine, args.name) is None:  # before asking for a password it could not use
+        print(f"Không có tài khoản \"{args.name}\".", file=sys.stderr)
+        return EXIT_REFUSED
+    password = read_password(args.password_stdin)
 
     def action():
         set_password(engine, args.name, password, by=actor())

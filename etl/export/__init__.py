@@ -6,6 +6,8 @@ Targets are paths or writable binary file objects; the figures are gathered once
 """
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -39,14 +41,31 @@ def xlsx_bytes(data: ReportData) -> bytes:
 def _write(target: Target, content: bytes) -> None:
     if hasattr(target, "write"):
         target.write(content)
-    else:
+        return
+    try:
         Path(target).write_bytes(content)
+    except OSError as exc:  # a full disk gives no file name; name it for the message
+        exc.filename = exc.filename or str(target)
+        raise
+
+
+def check_targets(*targets: Target) -> None:
+    """Raise the OSError a path target would give, before the slow build rather than after it."""
+    for target in targets:
+        if target is None or hasattr(target, "write"):
+            continue
+        path = Path(target)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not path.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path.parent))
 
 
 def export(engine: Engine, period: Period | str, scope: Scope | str, pptx: Target = None,
            docx: Target = None, xlsx: Target = None,
            progress: Callable[[float, str], None] | None = None, compare: str = "last_year") -> ReportData:
     """Write the requested outputs; returns the figures they were built from."""
+    check_targets(pptx, docx, xlsx)
     period = parse_period(period) if isinstance(period, str) else period
     scope = parse_scope(engine, scope) if isinstance(scope, str) else scope
     if progress:
