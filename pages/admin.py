@@ -112,8 +112,15 @@ def _apply(action, done: str) -> None:
     st.rerun()
 
 
+def actor(username: str) -> str:
+    """'cli:root' (a change made on the server's command line) -> 'dòng lệnh (root)'."""
+    if username.startswith("cli:"):
+        return f"dòng lệnh ({username[4:]})"
+    return username or "—"
+
+
 def audit_frame(events: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"Thời gian": fmt_time(e["at"]), "Người thực hiện": e["username"] or "—",
+    return pd.DataFrame([{"Thời gian": fmt_time(e["at"]), "Người thực hiện": actor(e["username"] or ""),
                           "Hành động": ACTIONS.get(e["action"], e["action"]),
                           "Chi tiết": describe_detail(e["detail"]) if isinstance(e["detail"], dict) else ""}
                          for e in events], columns=["Thời gian", "Người thực hiện", "Hành động", "Chi tiết"])

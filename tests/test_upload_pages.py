@@ -317,3 +317,10 @@ def test_only_a_string_cookie_is_a_session_token(sent, token, monkeypatch):
     fake = SimpleNamespace(context=SimpleNamespace(cookies={ui_auth.COOKIE: sent}))
     monkeypatch.setattr(ui_auth, "st", fake)
     assert ui_auth.browser_cookie() == token
+
+
+def test_audit_log_names_command_line_changes_in_words(site):
+    auth.add_user(site, "cli-made", "viewer", password=PASSWORD, by="cli:root")
+    at = page(open_app("quantri"), "pages/admin.py")
+    shown = [df.value for df in at.dataframe if "Người thực hiện" in df.value.columns]
+    assert shown and "dòng lệnh (root)" in set(shown[0]["Người thực hiện"])
