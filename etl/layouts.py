@@ -13,6 +13,7 @@ Consolidated (biểu tổng hợp)               Form (one unit's own report)
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from openpyxl.cell.cell import ERROR_CODES
@@ -83,6 +84,7 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
     unmatched = [c for c in columns if c.kind == "other"]
     width = len(columns)
     numeric_in: dict[int, str] = {}      # unmatched column -> first cell holding a number
+    unit_rows: dict[int, str] = {}       # row -> unit name as written, for every row naming a known unit
     for r in range(start, len(sheet.rows) + 1):
         if len(ctx.problems) > 2 * MAX_PROBLEMS:
             break  # the file is refused anyway; stop spending time on a junk sheet
@@ -93,6 +95,7 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
         label = clean(raw_label) if raw_label is not None else ""
         m = ctx.units.match(label) if label else None
         if m is not None and m.unit is not None:   # the common case: a unit row
+            unit_rows[r] = label
             _unit_row(ctx, sheet, r, label, m.unit.code, unit_col, data_cols, records)
         elif not _other_row(ctx, sheet, r, label, m, unit_col, data_cols, totals):
             break
@@ -100,8 +103,45 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
         if col.index in numeric_in:
             header = col.header or f"(cột {col.letter} không có tiêu đề)"
             ctx.add("unknown_column", cell=numeric_in[col.index], row=header_row, column=header, header=header)
+    grand = _grand_total(totals)
+    if grand is not None:
+        records[:] = _end_at_total(ctx, sheet, grand.row, unit_rows, records)
+    _check_row_merges(ctx, sheet, start, data_cols, unit_rows)
+    for record in records:
+        if record.row in sheet.hidden_rows:
+            ctx.add("hidden_row", cell=f"{get_column_letter(unit_col)}{record.row}", row=record.row,
+                    column=ctx.unit_header, unit=record.unit_text)
     return RuleContext(ctx.file, ctx.sheet, records, {c.code: c.header for c in data_cols},
-                       {c.code: c.letter for c in data_cols}, total=_grand_total(totals))
+                       {c.code: c.letter for c in data_cols}, total=grand)
+
+
+def _end_at_total(ctx: Context, sheet: Sheet, total_row: int, unit_rows: dict[int, str],
+                  records: list[UnitRecord]) -> list[UnitRecord]:
+    """The table ends at its grand-total row: unit rows below it (an appendix, a second table) are
+    refused with one Problem naming the row where that second table begins, never loaded silently.
+    A total written first, right under the header (as many provincial sheets do), ends nothing."""
+    below = [r for r in unit_rows if r > total_row]
+    if not below or len(below) == len(unit_rows):
+        return records
+    begins = next((r for r in range(total_row + 1, below[0] + 1)
+                   if any(v is not None and str(v).strip() for v in sheet.rows[r - 1])), below[0])
+    ctx.add("second_table", row=begins, total_row=total_row)
+    return [rec for rec in records if rec.row < total_row]
+
+
+def _check_row_merges(ctx: Context, sheet: Sheet, start: int, data_cols: list[Column],
+                      unit_rows: dict[int, str]) -> None:
+    """A value cell merged down over several unit rows keeps only the first row's figure: an error."""
+    indexes = {c.index for c in data_cols}
+    rows = sorted(unit_rows)
+    for r1, c1, r2, c2 in sheet.row_merges:
+        if r2 < start or not any(c1 <= c <= c2 for c in indexes):
+            continue
+        inside = rows[bisect_left(rows, r1):bisect_right(rows, r2)]
+        units = [unit_rows[r] for r in inside]
+        if any(r > r1 for r in inside):
+            ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+            ctx.add("merged_across_units", cell=ref, row=r1, detail=", ".join(units[:5]))
 
 
 def _filled(sheet: Sheet, r: int, data_cols: list[Column]) -> list[Column]:
@@ -224,6 +264,9 @@ def parse_form(ctx: Context, sheet: Sheet, header_row: int, titles: list[str], r
             group = label   # a group row ('II. Hội nghị quán triệt, tuyên truyền') over its lines
             continue
         _form_line(ctx, sheet, r, label, ctx.headers.match(label, group), value_col, value_header, record, seen)
+    for code, (text, r) in seen.items():
+        if r in sheet.hidden_rows and code in record.values:
+            ctx.add("hidden_row", cell=record.cells[code], row=r, column=text, unit=text)
     if unit and record.values:
         records.append(record)
     return RuleContext(ctx.file, ctx.sheet, records, {code: text for code, (text, _) in seen.items()})

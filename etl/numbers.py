@@ -63,7 +63,9 @@ def read_count(raw: object) -> CellReading:
     """Read one cell as a non-negative whole count. '-'/empty -> nothing reported (not 0)."""
     if raw is None:
         return CellReading()
-    if isinstance(raw, bool) or isinstance(raw, (datetime, date, time)):
+    if isinstance(raw, (datetime, date)):  # Excel turned "1/2" into a date: show it as the user typed it
+        return CellReading(problem="date_in_cell", text=f"{raw:%d/%m/%Y}")
+    if isinstance(raw, bool) or isinstance(raw, time):
         return CellReading(problem="not_a_number", text=str(raw))
     if isinstance(raw, int):
         return _checked(raw, str(raw))

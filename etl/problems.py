@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "Gộp hoặc xóa một trong hai dòng."),
     "unit_out_of_scope": (ERROR, "Tài khoản của bạn không được nạp số liệu cho \"{unit}\".",
                           "Chỉ nạp số liệu của đơn vị được giao ({detail}); xóa dòng này hoặc nhờ người phụ trách nạp."),
+    "unit_kind_mismatch": (ERROR, "Không nhận ra đơn vị \"{unit}\": tên ghi là {kind}, nhưng danh mục chỉ có "
+                                  "{closest}.",
+                           "Nếu đây là số liệu của {closest}, hãy sửa tên thành \"{closest}\"; nếu là đơn vị khác, "
+                           "hãy xóa dòng này hoặc nhờ quản trị viên bổ sung danh mục."),
     "ambiguous_unit": (ERROR, "Tên \"{unit}\" khớp với nhiều đơn vị ({closest}).",
                        "Ghi rõ loại đơn vị, ví dụ \"Xã …\" hay \"Phường …\"."),
     "form_unit_missing": (ERROR, "Biểu mẫu không ghi tên đơn vị báo cáo.",
@@ -99,6 +103,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "formula_without_value": (ERROR, "Ô {cell} là công thức chưa có kết quả được lưu.",
                               "Mở tệp bằng Excel hoặc LibreOffice, để bảng tính tự tính rồi Lưu lại trước khi tải lên."),
     "cell_error_value": (ERROR, "Ô {cell} có lỗi công thức ({text}).", "Sửa công thức trong Excel rồi lưu lại."),
+    "date_in_cell": (ERROR, "Ô {cell} ghi \"{text}\": Excel đã tự đổi số liệu gõ vào thành ngày tháng.",
+                     "Định dạng ô là Number (Số) hoặc Text (Văn bản) rồi gõ lại số lượng (ví dụ 12)."),
+    "merged_across_units": (ERROR, "Ô {cell} được gộp qua nhiều đơn vị ({detail}).",
+                            "Bỏ gộp ô (Unmerge Cells / Hủy hợp nhất ô) rồi ghi số liệu riêng cho từng đơn vị; "
+                            "ô gộp chỉ giữ số của dòng đầu, các dòng còn lại bị bỏ trống."),
+    "hidden_row": (WARNING, "Dòng {row} ({unit}) đang bị ẩn nhưng vẫn được nạp.",
+                   "Bỏ ẩn dòng (chọn các dòng, chuột phải → Unhide / Bỏ ẩn) để kiểm tra số liệu; "
+                   "nếu không muốn nạp đơn vị này, hãy xóa dòng."),
+    "second_table": (ERROR, "Có bảng số liệu thứ hai bắt đầu ở dòng {row}, bên dưới dòng tổng cộng (dòng {total_row}).",
+                     "Mỗi tệp chỉ nạp một bảng, kết thúc ở dòng tổng cộng: tách bảng thứ hai thành tệp riêng "
+                     "hoặc xóa các dòng từ dòng {row} trở xuống."),
     # rules
     "recognized_exceeds_registered": (ERROR, "{unit}: mô hình được công nhận ({recognized}) nhiều hơn số đăng ký ({registered}).",
                                       "Kiểm tra lại hai ô {cell} và {other_cell}."),
@@ -107,7 +122,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "training_participants_without_training": (ERROR, "{unit}: có {participants} lượt người tập huấn nhưng không có hội nghị tập huấn nào.",
                                                "Ghi số hội nghị tập huấn vào ô {other_cell}, hoặc sửa ô {cell}."),
     "total_mismatch": (WARNING, "Dòng tổng cộng ghi {indicator} = {stated}, nhưng cộng các đơn vị được {computed}.",
-                       "Số liệu các đơn vị vẫn được nạp; dòng tổng không được nạp. Kiểm tra lại ô {cell}."),
+                       "Dòng tổng không được nạp (hệ thống tự cộng từ các đơn vị); hãy kiểm tra lại ô {cell} "
+                       "và số liệu các đơn vị."),
     "blank_unit_row": (WARNING, "Dòng {row} có số liệu nhưng không có tên đơn vị, nên bị bỏ qua.",
                        "Ghi tên đơn vị vào dòng này nếu đó là số liệu cần nạp."),
     "unit_no_values": (WARNING, "{unit}: không có số liệu nào (toàn ô trống hoặc \"-\").",

@@ -118,7 +118,8 @@ def _read_sheet(ws, xml: bytes, merges) -> Sheet:
             break
         rows.append(row if len(row) <= MAX_COLS else row[:MAX_COLS])
     truncated = len(rows) > MAX_ROWS
-    return Sheet(ws.title, rows[:MAX_ROWS], merges, _formula_cells(xml), truncated)
+    return Sheet(ws.title, rows[:MAX_ROWS], merges, _formula_cells(xml), truncated,
+                 row_merges=_row_merges(xml), hidden_rows=_hidden_rows(xml))
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
@@ -140,6 +141,37 @@ def _merged_cells(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
         for r in range(r1, r2 + 1):
             for c in range(c1, min(c2, MAX_COLS) + 1):
                 out[(r, c)] = (r1, c1)
+    return out
+
+
+def _row_merges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(r1, c1, r2, c2) of every merged range over two rows or more, anywhere in the sheet."""
+    end = xml.rfind(b"mergeCells")          # as in _merged_cells: the list sits after the cell data
+    if end < 0:
+        return []
+    start = xml.rfind(b"mergeCells", 0, end)
+    start = start if start >= 0 else end
+    out = []
+    for m in _MERGE.finditer(xml, start):
+        r1, r2 = int(m.group(2)), int(m.group(4))
+        if r2 > r1:
+            out.append((r1, column_index_from_string(m.group(1).decode()), r2,
+                        column_index_from_string(m.group(3).decode())))
+    return out
+
+
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+
+
+def _hidden_rows(xml: bytes) -> set[int]:
+    """Numbers of the rows hidden in Excel (<row r="10" hidden="1">): read-only mode does not expose them."""
+    if b'hidden="' not in xml:
+        return set()
+    out = set()
+    for m in _HIDDEN_ROW.finditer(xml):
+        ref = re.search(rb'\br="([0-9]+)"', m.group(0))
+        if ref:
+            out.add(int(ref.group(1)))
     return out
 
 
@@ -181,4 +213,5 @@ def _parse_sheet(result: ParsedFile, sheet: Sheet, header_row: int, units, indic
     if not result.records and not has_errors(ctx.problems):
         ctx.add("no_data_rows")
     rule_ctx.bad_cells = {p.cell for p in ctx.problems if p.is_error and p.cell}
+    rule_ctx.rows_refused = has_errors(ctx.problems)
     result.problems = ctx.problems + run_rules(rule_ctx)

@@ -8,7 +8,7 @@ Pure helpers shared by etl.read (which finds the sheet) and etl.layouts (which p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +27,8 @@ class Sheet:
     merges: dict[tuple[int, int], tuple[int, int]]   # (row, col) -> top-left (row, col), 1-based
     formulas: set[tuple[int, int]]                   # formula cells (row, col), 1-based
     truncated: bool = False
+    row_merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2) over 2+ rows
+    hidden_rows: set[int] = field(default_factory=set)                         # rows hidden in Excel
 
     def value(self, r: int, c: int):
         """Value at 1-based (r, c), taking merged ranges into account."""

@@ -93,6 +93,9 @@ class UnitMatcher:
                 return UnitMatch(raw, unit=hit) if active else self._inactive(raw, hit)
         for index, active in ((self._active, True), (self._all, False)):
             hits = index[1].get(base_unit_key(raw), [])
+            if len(hits) == 1 and _other_level(kind, hits[0]):   # "TT Hà Trung" is not "Huyện Hà Trung"
+                return UnitMatch(raw, problem="unit_kind_mismatch", fields=dict(
+                    unit=raw, kind=_KIND_TEXT[kind], closest=hits[0].name))
             if len(hits) == 1:
                 return UnitMatch(raw, unit=hits[0]) if active else self._inactive(raw, hits[0])
             if len(hits) > 1:
@@ -142,6 +145,18 @@ def _lookup(index, text: object, kind: str = "") -> UnitRow | None:
             return full[key][0]
     hits = [u for u in base.get(base_unit_key(text), []) if not kind or (fold(u.kind) or prefix_kind(u.name)) == kind]
     return hits[0] if len(hits) == 1 else None
+
+
+_LEVEL_OF_KIND = {"huyen": "district", "thi xa": "district", "thanh pho": "district",
+                  "xa": "commune", "phuong": "commune", "thi tran": "commune", "dac khu": "commune"}
+_KIND_TEXT = {"huyen": "huyện", "thi xa": "thị xã", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường",
+              "thi tran": "thị trấn", "dac khu": "đặc khu"}
+
+
+def _other_level(kind: str, unit: UnitRow) -> bool:
+    """The kind written ('thi tran') names another level than the unit's: a thị trấn is never its
+    huyện. Kinds of the same level may differ (Huyện Nghi Sơn became Thị xã Nghi Sơn)."""
+    return bool(kind) and unit.level in ("district", "commune") and _LEVEL_OF_KIND.get(kind, unit.level) != unit.level
 
 
 def prefix_kind(text: object) -> str:

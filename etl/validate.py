@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from etl.numbers import fmt_int
 from etl.problems import Problem, problem
 
 MAX_PROBLEMS = 200
@@ -34,6 +35,7 @@ class RuleContext:
     allowed_units: set[str] | None = None
     unit_names: dict[str, str] = field(default_factory=dict)
     bad_cells: set[str] = field(default_factory=set)  # cells already refused (e.g. "gần 50")
+    rows_refused: bool = False         # a unit row (or the period) already has an error: totals are noise
 
     def problem(self, code: str, cell: str = "", column: str = "", row: int | None = None,
                 **fields) -> Problem:
@@ -89,13 +91,22 @@ def unique_units(ctx: RuleContext) -> Iterable[Problem]:
 
 
 def total_matches_rows(ctx: RuleContext) -> Iterable[Problem]:
-    if ctx.total is None:
+    """The stated total against the sum of the unit rows, column by column (left to right); skipped when
+    unit rows were already refused (the sums would be wrong for that reason alone)."""
+    if ctx.total is None or ctx.rows_refused:
         return
-    for code, stated in ctx.total.values.items():
+    for code in sorted(ctx.total.values, key=lambda c: _column_order(ctx.total.cells[c])):
+        stated = ctx.total.values[code]
         computed = sum(r.values.get(code) or 0 for r in ctx.records)
         if stated != computed:
             yield ctx.problem("total_mismatch", cell=ctx.total.cells[code], column=ctx.columns.get(code, ""),
-                              indicator=ctx.labels.get(code, code), stated=stated, computed=computed)
+                              indicator=ctx.labels.get(code, code), stated=fmt_int(stated),
+                              computed=fmt_int(computed))
+
+
+def _column_order(cell: str) -> tuple[int, str]:
+    letters = cell.rstrip("0123456789")
+    return len(letters), letters
 
 
 def units_in_scope(ctx: RuleContext) -> Iterable[Problem]:

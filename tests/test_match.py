@@ -77,6 +77,26 @@ def test_unknown_unit_hint_names_closest_catalogue_units(text, closest):
     assert len(names) == 3 and closest in names
 
 
+@pytest.mark.parametrize("text, period, code, problem, kind, catalogue", [
+    ("TT Hà Trung", Q2_2024, None, "unit_kind_mismatch", "thị trấn", "Huyện Hà Trung"),
+    ("Thị trấn Hà Trung", Q2_2024, None, "unit_kind_mismatch", "thị trấn", "Huyện Hà Trung"),
+    ("TT. Hà Trung", Q3_2025, None, "unit_kind_mismatch", "thị trấn", "Huyện Hà Trung"),
+    ("X. Nga Sơn", Q2_2024, None, "unit_kind_mismatch", "xã", "Huyện Nga Sơn"),
+    ("Phường Bỉm Sơn", quarter(2025, 2), None, "unit_not_active", None, None),  # a named commune, too early
+    ("H. Hạc Thành", Q3_2025, None, "unit_kind_mismatch", "huyện", "Phường Hạc Thành"),
+    ("TP Thanh Hóa", Q2_2024, "380", None, None, None),       # the same level: thành phố
+    ("Huyện Nghi Sơn", Q2_2024, "407", None, None, None),     # huyện became thị xã: the same level
+    ("Thị trấn Định Tân", Q3_2025, "15982", None, None, None),  # thị trấn merged into a xã: the same level
+    ("Xã Yên Định", Q3_2025, "15985", None, None, None),
+    ("Hà Trung", Q2_2024, "392", None, None, None),           # no kind written
+])
+def test_a_written_kind_of_another_level_is_not_matched(text, period, code, problem, kind, catalogue):
+    m = match_unit(text, UNITS, period)
+    assert (m.code, m.problem) == (code, problem)
+    if kind:
+        assert (m.fields["kind"], m.fields["closest"]) == (kind, catalogue)
+
+
 def test_unit_matcher_caches_by_text():
     matcher = UnitMatcher(UNITS, Q2_2024)
     assert matcher.match("H. Yên Định") is matcher.match("H. Yên Định")

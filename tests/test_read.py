@@ -81,7 +81,7 @@ def test_cell_values(raw, value):
     ("105/130", "ratio_in_cell", "105/130"), ("không có", "not_a_number", "không có"),
     ("4,819", "ambiguous_separator", "4,819"), ("=1+1", "formula_without_value", ""),
     ("=SUM(C7:C7)", "formula_without_value", ""), ("#REF!", "cell_error_value", "#REF!"),
-    ("#DIV/0!", "cell_error_value", "#DIV/0!"), (date(2024, 6, 1), "not_a_number", None),
+    ("#DIV/0!", "cell_error_value", "#DIV/0!"), (date(2024, 2, 1), "date_in_cell", "01/02/2024"),
     ("¹", "not_a_number", "¹"), (True, "not_a_number", None),
 ])
 def test_bad_cells_are_problems_with_cell_row_and_column(raw, code, text):
@@ -153,6 +153,7 @@ def test_commune_names_in_a_2025_q3_sheet(name, code):
     ("Huyện Yên Đinh Tây", "QUÝ II NĂM 2024", "unknown_unit", "Huyện Yên Định"),
     ("Huyện Yên Định", "QUÝ III NĂM 2025", "district_after_reorganisation", "01/7/2025"),
     ("Huyện Đông Sơn", "QUÝ I NĂM 2025", "unit_not_active", "31/12/2024"),
+    ("TT Hà Trung", "QUÝ II NĂM 2024", "unit_kind_mismatch", "sửa tên thành \"Huyện Hà Trung\""),
 ])
 def test_unit_problems_name_the_cell_and_the_closest_units(name, period_title, code, hint_part):
     pf = parse(consolidated_workbook([(name, {"conferences": 1})], period_title))
@@ -514,3 +515,146 @@ def test_a_nameless_first_row_is_not_mistaken_for_column_numbers():
     pf = parse(consolidated_workbook([("", {"conferences": 3}), ("Huyện Yên Định", {"conferences": 2})],
                                      headers="flat", column_numbers=False, with_total=False))
     assert [(p.code, p.row) for p in pf.problems] == [("blank_unit_row", first_data_row("flat", False))]
+
+
+# ---------------------------------------------------------------- review defects: what must never load silently
+
+TWO_UNITS = [("Huyện Yên Định", {"documents_issued": 4, "conferences": 3}),
+             ("Huyện Hà Trung", {"documents_issued": 2, "conferences": 2})]
+
+
+def _edited(data: bytes, edit) -> bytes:
+    """The workbook after edit(ws) on its table sheet, saved again (as a user would in Excel)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    wb = load_workbook(BytesIO(data))
+    edit(wb["Biểu 01"])
+    return to_bytes(wb)
+
+
+def _write_below(ws, first: int, rows) -> None:
+    for i, row in enumerate(rows):
+        for c, v in enumerate(row, 1):
+            ws.cell(first + i, c, v)
+
+
+@pytest.mark.parametrize("below, begins", [
+    ([[None, "II. SỐ LIỆU QUÝ I NĂM 2024 (bổ sung)"], [1, "Huyện Nga Sơn", 5, 4]], 1),
+    ([[], [], [1, "Huyện Nga Sơn", 5, 4], [2, "Huyện Hậu Lộc", 1, 1]], 3),
+    ([[None, "Bổ sung"], [None, "Cụm đồng bằng"], [1, "Huyện Nga Sơn", 5, 4], [None, "Cộng", 5, 4]], 1),
+    ([[None, "Ghi chú: Huyện Nga Sơn báo cáo sau."], ["Nơi nhận:"], [None, None, None, None, None, None, None,
+                                                                       "TRƯỞNG BAN"]], None),
+    ([[], [None, "Người lập biểu"]], None),
+], ids=["appendix-heading", "units-after-blank-rows", "appendix-with-own-total", "notes", "signature"])
+def test_a_table_ends_at_its_grand_total_row(below, begins):
+    total_row = first_data_row() + len(TWO_UNITS)
+    pf = parse(_edited(consolidated_workbook(TWO_UNITS, notes=False),
+                       lambda ws: _write_below(ws, total_row + 1, below)))
+    assert [r.unit_code for r in pf.records] == ["394", "392"]
+    if begins is None:
+        assert pf.ok and pf.problems == []
+        return
+    [p] = pf.problems
+    row = total_row + begins
+    assert (p.code, p.severity, p.row) == ("second_table", "error", row)
+    assert p.message.startswith(f"Có bảng số liệu thứ hai bắt đầu ở dòng {row}, bên dưới dòng tổng cộng")
+    assert "tệp riêng" in p.hint and "xóa" in p.hint
+
+
+@pytest.mark.parametrize("hidden, expected", [
+    ([1], [("hidden_row", 1, "Dòng {row} (Huyện Hà Trung) đang bị ẩn nhưng vẫn được nạp.")]),
+    ([0, 1], [("hidden_row", 0, "Dòng {row} (Huyện Yên Định) đang bị ẩn nhưng vẫn được nạp."),
+              ("hidden_row", 1, "Dòng {row} (Huyện Hà Trung) đang bị ẩn nhưng vẫn được nạp.")]),
+    ([2], []),     # the hidden total row is not loaded anyway
+    ([-1], []),    # a hidden column-numbers row
+], ids=["one-unit", "two-units", "total", "column-numbers"])
+def test_hidden_unit_rows_are_loaded_with_a_warning(hidden, expected):
+    first = first_data_row()
+
+    def hide(ws):
+        for i in hidden:
+            ws.row_dimensions[first + i].hidden = True
+    pf = parse(_edited(consolidated_workbook(TWO_UNITS), hide))
+    assert pf.ok and [r.unit_code for r in pf.records] == ["394", "392"]
+    assert [(p.code, p.row, p.message, p.cell) for p in pf.problems] == [
+        (code, first + i, text.format(row=first + i), f"B{first + i}") for code, i, text in expected]
+    assert all(p.severity == "warning" and "Bỏ ẩn" in p.hint for p in pf.problems)
+
+
+@pytest.mark.parametrize("merge, expected", [
+    ("C{0}:C{1}", ["C{0}:C{1}"]),                # a value merged down over both units
+    ("C{0}:D{1}", ["C{0}:D{1}"]),
+    ("E{1}:E{2}", []),                           # the last unit and the blank row below: no unit blanked
+    ("O{0}:O{1}", []),                           # the notes column (Ghi chú) may be merged
+    ("C{0}:D{0}", []),                           # within one row
+], ids=["down-one-column", "block", "unit-and-total", "notes-column", "one-row"])
+def test_a_value_cell_merged_over_several_units_is_an_error(merge, expected):
+    first = first_data_row()
+    ref = merge.format(first, first + 1, first + 2)
+    rows = [("Huyện Yên Định", {"documents_issued": 4, "conferences": 3, "conference_participants": 10}),
+            ("Huyện Hà Trung", {"documents_issued": 4, "conferences": 3, "conference_participants": 10})]
+    pf = parse(_edited(consolidated_workbook(rows, with_total=False, notes=False),
+                       lambda ws: ws.merge_cells(ref)))
+    got = [p for p in pf.problems if p.code == "merged_across_units"]
+    assert [p.cell for p in got] == [e.format(first, first + 1, first + 2) for e in expected]
+    for p in got:
+        assert p.severity == "error" and p.row == first and f"Ô {p.cell} được gộp qua nhiều đơn vị" in p.message
+        assert "Huyện Yên Định, Huyện Hà Trung" in p.message and "Bỏ gộp" in p.hint
+
+
+@pytest.mark.parametrize("rows, given, total, expected", [
+    (TWO_UNITS, None, {"conferences": 9}, ["total_mismatch"]),
+    ([("Huyện Yên Đinh Tây", {"conferences": 3}), TWO_UNITS[1]], None, {"conferences": 9}, ["unknown_unit"]),
+    ([("Huyện Yên Định", {"conferences": "gần 50"}), TWO_UNITS[1]], None, {"conferences": 9},
+     ["qualified_number"]),
+    ([("TT Hà Trung", {"conferences": 3}), TWO_UNITS[1]], None, {"conferences": 9}, ["unit_kind_mismatch"]),
+    (TWO_UNITS, quarter(2024, 3), {"conferences": 9}, ["period_conflict"]),
+    ([("Huyện Yên Định", {"conferences": date(2024, 2, 1)}), TWO_UNITS[1]], None, {"conferences": 9},
+     ["date_in_cell"]),
+], ids=["no-errors", "unknown-unit", "bad-cell", "kind-mismatch", "period", "date-cell"])
+def test_the_total_is_checked_only_when_every_unit_row_was_read(rows, given, total, expected):
+    pf = parse(consolidated_workbook(rows, total=total), period=given)
+    assert codes(pf) == expected
+
+
+def test_total_mismatches_are_in_column_order_with_vietnamese_numbers_and_a_true_hint():
+    rows = [("Huyện Yên Định", {"documents_issued": 4, "conferences": 1000, "conference_participants": 1650,
+                                "models_registered": 3, "models_recognized": 5})]
+    # the rule error (recognised > registered) refuses the file: the hint must stay true then too
+    pf = parse(consolidated_workbook(rows, total={"models_registered": 4, "conference_participants": 1654,
+                                                  "documents_issued": 5}))
+    totals = [p for p in pf.problems if p.code == "total_mismatch"]
+    assert [p.cell[0] for p in totals] == ["C", "E", "M"]
+    assert "= 1.654, nhưng cộng các đơn vị được 1.650" in totals[1].message
+    assert not pf.ok
+    for p in totals:
+        assert "vẫn được nạp" not in p.hint and "Dòng tổng không được nạp" in p.hint and p.cell in p.hint
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (date(2024, 2, 1), "01/02/2024"), (date(2024, 12, 3), "03/12/2024"),
+])
+def test_a_count_excel_turned_into_a_date_is_shown_as_typed(raw, shown):
+    pf = parse(consolidated_workbook([("Huyện Yên Định", {"conferences": raw, "documents_issued": 1})],
+                                     with_total=False))
+    [p] = pf.problems
+    assert p.code == "date_in_cell" and f"\"{shown}\"" in p.message and "00:00" not in p.message
+    assert "ngày tháng" in p.message and "Number" in p.hint and "Text" in p.hint
+
+
+@pytest.mark.parametrize("hidden, warned", [(0, []), (1, ["Văn bản ban hành"]), (4, [])],
+                         ids=["group-row", "value-row", "below-the-form"])
+def test_hidden_lines_of_a_form_are_loaded_with_a_warning(hidden, warned):
+    from openpyxl import load_workbook
+
+    from tests.workbooks import FORM_FIRST_ROW
+    data = form_workbook("BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH", {"documents_issued": 3, "dialogues": 2})
+    from io import BytesIO
+    wb = load_workbook(BytesIO(data))
+    wb.active.row_dimensions[FORM_FIRST_ROW + hidden].hidden = True
+    pf = parse(to_bytes(wb))
+    assert pf.ok and pf.records[0].values == {"documents_issued": 3, "dialogues": 2}
+    assert [(p.code, p.row) for p in pf.problems] == [("hidden_row", FORM_FIRST_ROW + hidden) for _ in warned]
+    assert [p.message for p in pf.problems] == [
+        f"Dòng {FORM_FIRST_ROW + hidden} ({w}) đang bị ẩn nhưng vẫn được nạp." for w in warned]
