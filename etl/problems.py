@@ -5,6 +5,7 @@ stable slug. Errors refuse a file; warnings are shown but the file still loads.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 ERROR = "error"
@@ -171,6 +172,19 @@ def has_errors(problems) -> bool:
     return any(p.is_error for p in problems)
 
 
+_COLUMN = re.compile(r"^([A-Z]{1,3})[0-9]")
+
+
+def _column_number(cell: str) -> int:
+    """'D7' -> 4, 'AA3' -> 27; '' -> 0 (cells sort left to right as on the sheet)."""
+    m = _COLUMN.match(cell or "")
+    n = 0
+    for ch in m.group(1) if m else "":
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def sort_problems(problems) -> list[Problem]:
-    """Errors first, then by sheet and row."""
-    return sorted(problems, key=lambda p: (p.severity != ERROR, p.sheet, p.row or 0, p.column))
+    """Errors first, then as they stand on the sheet: by sheet, row, then column."""
+    return sorted(problems, key=lambda p: (p.severity != ERROR, p.sheet, p.row or 0,
+                                           _column_number(p.cell), p.column))

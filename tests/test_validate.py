@@ -111,3 +111,12 @@ def test_a_new_rule_is_a_few_lines():
     [p] = run_rules(ctx, [*RULES, no_more_than_100_documents])
     assert (p.file, p.sheet, p.cell, p.row) == ("f.xlsx", "S", "C7", 7)
     assert len(RULES) >= 6
+
+
+def test_problems_are_listed_errors_first_then_as_they_stand_on_the_sheet():
+    from etl.problems import sort_problems
+    found = [problem("total_mismatch", sheet="B", cell="N20", row=20, column="Công nhận"),
+             problem("total_mismatch", sheet="B", cell="E20", row=20, column="Lượt người"),
+             problem("not_a_number", sheet="B", cell="AA9", row=9),
+             problem("total_mismatch", sheet="B", cell="C20", row=20, column="Văn bản")]
+    assert [p.cell for p in sort_problems(found)] == ["AA9", "C20", "E20", "N20"]
