@@ -65,6 +65,25 @@ def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Acco
     return cache[key]
 
 
+# The message and what to do get the room; sheet and cell stay narrow.
+PROBLEM_COLUMNS = {"Mức độ": st.column_config.TextColumn(width=70),
+                   "Trang tính": st.column_config.TextColumn(width=110),
+                   "Ô": st.column_config.TextColumn(width=90),
+                   "Nội dung": st.column_config.TextColumn(width=460),
+                   "Cách sửa": st.column_config.TextColumn(width=460)}
+
+
+def problems_in_full(result: FileResult, shown: int = 30) -> None:
+    """Each problem as a whole sentence (the grid cuts long text): where, what, what to do."""
+    problems = sort_problems(result.problems)
+    with st.expander("Đọc đầy đủ từng vấn đề", expanded=len(problems) <= 15):
+        for p in problems[:shown]:  # st.text: file text is never parsed as Markdown or HTML
+            where = " · ".join(x for x in (p.sheet, p.cell) if x) or "Tệp"
+            st.text(f"• {where} — {p.message}\n   Cách sửa: {p.hint}")
+        if len(problems) > shown:
+            st.caption(f"… và {fmt_int(len(problems) - shown)} vấn đề khác (xem bảng ở trên).")
+
+
 def problems_frame(result: FileResult) -> pd.DataFrame:
     rows = [{"Mức độ": "Lỗi" if p.is_error else "Lưu ý", "Trang tính": p.sheet, "Ô": p.cell or (
         f"dòng {p.row}" if p.row else ""), "Nội dung": p.message, "Cách sửa": p.hint}
@@ -122,7 +141,8 @@ def show_result(result: FileResult) -> None:
                    f"{fmt_int(result.rows_unchanged)} giá trị không đổi.")
     if result.problems:
         st.markdown("**Các vấn đề trong tệp** (lỗi trước, lưu ý sau)")
-        st.dataframe(problems_frame(result), hide_index=True, width="stretch")
+        st.dataframe(problems_frame(result), hide_index=True, width="stretch", column_config=PROBLEM_COLUMNS)
+        problems_in_full(result)
     if result.changes:
         frame = changes_frame(result)
         st.markdown("**Số liệu sẽ nạp** (ô vàng: thay đổi cũ → mới; ô xanh: thêm mới)")

@@ -173,6 +173,9 @@ def test_refused_file_shows_problems_and_changes_nothing(site):
     assert button(at, "Xác nhận nạp").disabled
     rendered = " ".join(texts(at.markdown) + texts(at.error) + texts(at.caption))
     assert "<img" not in rendered  # file text only inside st.dataframe, never as HTML/markdown
+    full = [t.value for t in at.text]  # and in plain st.text, each problem whole with what to do
+    assert any("gần 50" in t and "Cách sửa: Ghi số chính xác" in t for t in full)
+    assert any("<img src=x onerror=alert(1)>" in t for t in full)
     assert warehouse_checksum(site) == before
 
 
