@@ -44,7 +44,8 @@ ensure_debs() {
         "${apt[@]}" update >/dev/null
         _APT_UPDATED=1
     fi
-    "${apt[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+    # With recommends: the combination the suite has been run with (fonts, LibreOffice filters).
+    "${apt[@]}" install "${missing[@]}" >/dev/null
 }
 
 # Packages needed to create the virtualenv itself.
