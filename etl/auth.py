@@ -274,12 +274,6 @@ def _open_session(conn, name: str, moment: datetime, hours: int | None) -> str:
     return token
 
 
-def open_session(engine: Engine, username: str, *, hours: int | None = None) -> str:
-    """A session for an already authenticated user (OIDC); returns its token."""
-    with write_transaction(engine) as conn:
-        return _open_session(conn, normalise_username(username), now(), hours)
-
-
 def session_account(engine: Engine, token: str, *, moment: datetime | None = None) -> Account | None:
     """The account behind a session token, or None when unknown, expired or disabled."""
     if not token:

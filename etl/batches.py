@@ -110,12 +110,6 @@ def list_batches(engine: Engine) -> list[BatchInfo]:
     return [batch_info(r) for r in rows]
 
 
-def get_batch(engine: Engine, batch_id: int) -> BatchInfo | None:
-    """One batch by id, or None."""
-    with engine.connect() as conn:
-        return batch_by_id(conn, batch_id)
-
-
 def batch_file(engine: Engine, batch_id: int) -> tuple[str, bytes] | None:
     """(file name, original bytes) of a batch, or None when there is no such batch."""
     with engine.connect() as conn:

@@ -1,7 +1,6 @@
 """Engines and schema: make_engine() for any URL, ensure_schema() on first use of every command."""
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 
@@ -77,15 +76,6 @@ def ensure_schema(engine: Engine) -> None:
         from etl.catalog import sync_catalogues
         sync_catalogues(engine)
         _ready.add(key)
-
-
-def forget_schema_cache() -> None:
-    """Make the next ensure_schema() look again (tests that edit catalogue files)."""
-    _ready.clear()
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 class write_transaction:

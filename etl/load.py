@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, bindparam, insert, select, update
 
 from etl import audit
-from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time, get_batch,
+from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,
                          list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
 from etl.config import get_settings
@@ -31,7 +31,7 @@ from etl.problems import Problem, WARNING
 from etl.schema import Batch, BatchFile, Fact, FactHistory
 from etl.undo import UndoResult, undo_batch
 
-__all__ = ["BatchInfo", "Change", "FileResult", "UndoResult", "batch_file", "fmt_time", "get_batch",
+__all__ = ["BatchInfo", "Change", "FileResult", "UndoResult", "batch_file", "fmt_time",
            "list_batches", "load_file", "preview_file", "undo_batch"]
 
 

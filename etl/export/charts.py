@@ -109,11 +109,6 @@ def to_png_many(figs: list[go.Figure], scale: float = SCALE) -> list[bytes]:
     return _run(render())
 
 
-def to_png(fig: go.Figure, scale: float = SCALE) -> bytes:
-    """PNG bytes of one plotly figure."""
-    return to_png_many([fig], scale)[0]
-
-
 def charts_zip(d: ReportData) -> bytes:
     """Every chart of the report as PNG, in one .zip."""
     figs = figures(d)

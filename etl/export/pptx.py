@@ -101,10 +101,6 @@ def _kpis(deck: Deck, d: ReportData) -> None:
     add_table(slide, box, header, rows, [4.2, 1.5, 1.5, 1.2, 1.5, 1.2], size=size, colors=colors)
 
 
-def _chunks(df: pd.DataFrame, size: int) -> list[pd.DataFrame]:
-    return [df.iloc[i:i + size] for i in range(0, max(len(df), 1), size)]
-
-
 def _rate(deck: Deck, d: ReportData) -> None:
     rows = d.chart_rows
     rows = rows.sort_values("recognition_rate", ascending=False, na_position="last", kind="stable")
