@@ -32,3 +32,14 @@ def clean(text: object) -> str:
         return ""
     s = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ")
     return re.sub(r"\s+", " ", s).strip()
+
+
+# Text a spreadsheet would run as a formula (CSV/XLSX injection): = + - @ and tab/CR starts.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix a quote to text that would run as a formula in Excel or LibreOffice; else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -10,20 +10,16 @@ import streamlit as st
 
 from etl import queries
 from etl.numbers import fmt_int, fmt_num, fmt_pct
+from etl.text import neutralise_formula
 from ui.data import labels
 
 MAX_SHOWN_ROWS = 1000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DECIMAL_COLUMNS = ("per_meeting", "score", "median")
 BELOW, AT_OR_ABOVE = "background-color: #f5b7b1", "background-color: #abebc6"
 
 
-def neutralise(value):
-    """Cells starting with = + - @ would run as formulas in a spreadsheet: prefix a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+neutralise = neutralise_formula  # the one check, in etl.text, shared with the XLSX export
 
 
 def export_frame(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from etl.export.scope import ReportData
 from etl.periods import ROMAN
+from etl.text import neutralise_formula
 
 FONT = "Times New Roman"  # the administrative standard for printed documents (Nghị định 30/2020)
 THIN = Side(style="thin", color="808080")
@@ -34,12 +35,7 @@ HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 RATE_HEADER = "Tỷ lệ công nhận (%)"  # 'Tỷ lệ …' columns are ignored by the reader
 NOTE_HEADER = "Ghi chú"
-_UNSAFE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Neutralise text that a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(_UNSAFE) else value
+safe_text = neutralise_formula  # text a spreadsheet would run as a formula gets a quote
 
 
 def _set(ws, row: int, col: int, value, bold: bool = False, fill=None, fmt: str | None = None,
