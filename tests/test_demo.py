@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import openpyxl
 import pytest
@@ -27,10 +26,8 @@ def test_demo_load(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/demo.db")
     ensure_schema(engine)
     try:
-        start = time.perf_counter()
         result = demo.load_demo(engine)
-        elapsed = time.perf_counter() - start
-        check_every_file_loaded_through_the_etl(engine, result, elapsed)
+        check_every_file_loaded_through_the_etl(engine, result)
         check_seed_001_for_dong_bang_first_half_2024(engine)
         check_both_eras_gaps_and_trend(engine)
         check_dong_son_ends_in_2024_and_thanh_hoa_takes_over(engine)
@@ -44,10 +41,9 @@ def cell_values(data: bytes) -> list[tuple]:
     return [row for ws in wb.worksheets for row in ws.iter_rows(values_only=True)]
 
 
-def check_every_file_loaded_through_the_etl(demo_engine, result, elapsed):
+def check_every_file_loaded_through_the_etl(demo_engine, result):
     assert result.ok, result.message
     assert result.rejected == [] and result.loaded == result.files > 60
-    assert elapsed < 40  # target < 20 s; slack for a busy CI machine
     batches = list_batches(demo_engine)
     assert len(batches) == result.loaded
     assert all(b.file_name.startswith("DEMO_") and b.uploaded_by == "demo" for b in batches)

@@ -81,6 +81,20 @@ def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
             proc.kill()
 
 
+APP_IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+            "[data-test-script-state='notRunning']")
+
+
+def wait_for_app_run(page, timeout: int = 30_000) -> None:
+    """Wait until Streamlit is connected, has finished running the script and has removed the
+    stale elements of the previous run (the same signals Streamlit's own e2e tests wait for);
+    the status widget alone appears only after a delay, so it cannot tell that a run is over."""
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""

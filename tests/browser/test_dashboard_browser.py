@@ -4,6 +4,9 @@ to artifacts/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +21,7 @@ def open_page(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(1200)
+    wait_for_app_run(page)
 
 
 def screenshot(page, path) -> None:
@@ -46,12 +47,13 @@ def test_page_renders_charts_without_errors(server, page, shots, path, title):
 def test_deep_link_applies_filters(server, page, shots):
     open_page(page, f"{server}/so-sanh?period=2024-Q2&compare=last_year&clusters=dong-bang")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    boxes = sidebar.locator("[data-testid=stSelectbox] input")
-    boxes.nth(1).wait_for(timeout=30_000)
-    assert [b.input_value() for b in boxes.all()] == ["Quý", "Quý II/2024"]
-    assert "Đồng bằng" in sidebar.locator('[data-testid="stMultiSelect"]').first.inner_text()
-    body = page.inner_text('[data-testid="stMain"]')
-    assert "Quý II/2024 · Cụm Đồng bằng" in body and "Quý II/2023" in body
+    expect(sidebar.get_by_label("Loại kỳ")).to_have_value("Quý")
+    expect(sidebar.get_by_label("Kỳ báo cáo")).to_have_value("Quý II/2024")
+    clusters = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Cụm")
+    expect(clusters).to_contain_text("Đồng bằng")
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("Quý II/2024 · Cụm Đồng bằng")
+    expect(main).to_contain_text("Quý II/2023")
     assert "period=2024-Q2" in page.url and "clusters=dong-bang" in page.url
     assert page.locator(ERRORS).count() == 0
     screenshot(page, shots / "deep-link-so-sanh.png")
@@ -61,9 +63,9 @@ def test_filters_follow_to_another_page(server, page):
     open_page(page, f"{server}/?period=2025-Q1")
     page.locator('[data-testid="stSidebarNav"] a', has_text="Kiểm tra, giám sát").click()
     page.wait_for_url("**/kiem-tra**", timeout=30_000)
-    page.wait_for_timeout(1500)
+    wait_for_app_run(page)
     assert "period=2025-Q1" in page.url
-    assert "Quý I/2025" in page.inner_text('[data-testid="stMain"]')
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("Quý I/2025")
 
 
 def test_trend_across_reorganisation_shows_marker(server, page, shots):
@@ -72,7 +74,8 @@ def test_trend_across_reorganisation_shows_marker(server, page, shots):
     assert "Sắp xếp đơn vị hành chính, 01/7/2025" in page.inner_text('[data-testid="stMain"]')
     screenshot(page, shots / "xu-huong-theo-cum.png")
     page.locator('[data-testid="stMain"] button', has_text="Đơn vị").first.click()
-    page.wait_for_timeout(2500)
+    page.wait_for_timeout(500)
+    wait_for_app_run(page)
     assert page.locator(ERRORS).count() == 0
     text = page.inner_text('[data-testid="stMain"]')
     assert "Sắp xếp đơn vị hành chính, 01/7/2025" in text

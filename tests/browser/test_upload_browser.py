@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import streamlit_server
+from tests.browser.conftest import streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
@@ -41,8 +41,7 @@ def upload_server(tmp_path_factory, browser):
 def settle(page, selector: str = '[data-testid="stMain"] h1') -> None:
     """Wait until Streamlit shows `selector` and has finished running the script."""
     page.wait_for_selector(selector, timeout=30_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(600)
+    wait_for_app_run(page)
 
 
 def open_url(page, url: str) -> None:
