@@ -81,6 +81,14 @@ def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
             proc.kill()
 
 
+def _retry_assertions_for_30_s() -> None:
+    """expect() retries until its condition holds; 5 s (its default) is short on a busy CI machine."""
+    from playwright.sync_api import expect
+    expect.set_options(timeout=30_000)
+
+
+_retry_assertions_for_30_s()
+
 APP_IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']"
             "[data-test-script-state='notRunning']")
 

@@ -40,7 +40,7 @@ def test_page_renders_charts_without_errors(server, page, shots, path, title):
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=30_000)
     assert page.locator(".js-plotly-plot .main-svg").count() > 0
     assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
-    assert "Số liệu đến Quý III/2026" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("Số liệu đến Quý III/2026")
     screenshot(page, shots / f"{path or 'tong-quan'}.png")
 
 
@@ -71,7 +71,7 @@ def test_filters_follow_to_another_page(server, page):
 def test_trend_across_reorganisation_shows_marker(server, page, shots):
     open_page(page, f"{server}/xu-huong?period=2026-Q3")
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-    assert "Sắp xếp đơn vị hành chính, 01/7/2025" in page.inner_text('[data-testid="stMain"]')
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("Sắp xếp đơn vị hành chính, 01/7/2025")
     screenshot(page, shots / "xu-huong-theo-cum.png")
     page.locator('[data-testid="stMain"] button', has_text="Đơn vị").first.click()
     page.wait_for_timeout(500)

@@ -3,9 +3,11 @@ log in, survive a reload, upload a workbook through the file input, confirm, see
 Tổng quan, undo on Lịch sử nạp, see them gone. Screenshots: artifacts/screenshots/upload_*.png."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
@@ -49,9 +51,10 @@ def open_url(page, url: str) -> None:
     settle(page)
 
 
-def kpi(page, label: str) -> str:
+def expect_kpi(page, label: str, value: str) -> None:
+    """The KPI card `label` shows `value` (retried until Streamlit has drawn it)."""
     card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    expect(card.locator('[data-testid="stMetricValue"]')).to_have_text(value)
 
 
 def shot(page, shots: Path, name: str) -> None:
@@ -76,20 +79,22 @@ def login(page, base: str) -> None:
 def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     base = upload_server
     open_url(page, base)
-    assert kpi(page, "Hội nghị quán triệt") == "600"
-    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Tải lên").count() == 0
+    expect_kpi(page, "Hội nghị quán triệt", "600")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("Tổng quan")
+    expect(nav.get_by_text("Tải lên")).to_have_count(0)
     login(page, base)
-    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Tải lên").count() == 1
+    expect(nav.get_by_text("Tải lên")).to_have_count(1)
     page.reload(wait_until="domcontentloaded")  # the login survives a reload (session cookie)
     settle(page, '[data-testid="stSidebar"] :text("Đăng nhập: lan")')
 
     open_url(page, f"{base}/tai-len")
-    assert page.locator("h1").first.inner_text().strip() == "Tải lên số liệu"
+    expect(page.locator("h1").first).to_have_text("Tải lên số liệu")
     upload = tmp_path / "yen_dinh_quy2_2024.xlsx"
     upload.write_bytes(NEW)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     settle(page, '[data-testid="stAlertContentSuccess"]')
-    assert "Sẵn sàng nạp · Quý II/2024: 4 giá trị thêm mới" in page.inner_text('[data-testid="stMain"]')
+    expect(page.locator('[data-testid="stMain"]')).to_contain_text("Sẵn sàng nạp · Quý II/2024: 4 giá trị thêm mới")
     assert page.locator(ERRORS).count() == 0
     shot(page, shots, "preview")
     page.get_by_role("button", name="Xác nhận nạp").click()
@@ -98,14 +103,15 @@ def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     shot(page, shots, "loaded")
 
     open_url(page, base)  # Tổng quan: the new figures are in
-    assert kpi(page, "Hội nghị quán triệt") == "677"
-    assert kpi(page, "Lượt người dự") == "22.819"
-    assert kpi(page, "Tỷ lệ công nhận") == "57,7%"
+    expect_kpi(page, "Hội nghị quán triệt", "677")
+    expect_kpi(page, "Lượt người dự", "22.819")
+    expect_kpi(page, "Tỷ lệ công nhận", "57,7%")
     assert page.locator(ERRORS).count() == 0
     shot(page, shots, "overview_after_load")
 
     open_url(page, f"{base}/lich-su-nap")
-    assert "yen_dinh_quy2_2024.xlsx" in page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.input_value()
+    batch_box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
+    expect(batch_box).to_have_value(re.compile("yen_dinh_quy2_2024\\.xlsx"))
     page.get_by_role("button", name="Hoàn tác lô #2").click()
     page.get_by_role("button", name="Xác nhận hoàn tác").click()
     page.wait_for_selector(':text("Đã hoàn tác lô #2")', timeout=30_000)
@@ -113,6 +119,6 @@ def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     shot(page, shots, "history_undone")
 
     open_url(page, base)  # and gone again
-    assert kpi(page, "Hội nghị quán triệt") == "600"
+    expect_kpi(page, "Hội nghị quán triệt", "600")
     assert page.locator(ERRORS).count() == 0
     shot(page, shots, "overview_after_undo")
