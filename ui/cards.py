@@ -25,7 +25,7 @@ SHORT = {"conferences": "Hội nghị quán triệt", "conference_participants":
          "trainings": "Hội nghị tập huấn", "training_participants": "Lượt người tập huấn",
          "inspections": "Cuộc kiểm tra, giám sát", "inspected_party_orgs": "Tổ chức đảng được KT",
          "inspected_party_members": "Đảng viên được KT", "models_registered": "Mô hình đăng ký",
-         "models_recognized": "Mô hình được công nhận", "dialogues": "Cuộc tiếp xúc, đối thoại",
+         "models_recognized": "Mô hình công nhận", "dialogues": "Cuộc tiếp xúc, đối thoại",
          "review_conferences": "Hội nghị sơ kết, tổng kết", "documents_issued": "Văn bản ban hành"}
 
 
