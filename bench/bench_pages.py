@@ -7,12 +7,12 @@ the bare SQL time of the slowest SELECT the page ran (each re-executed on a raw 
 fetched), their ratio; and the peak RSS of the process. Goals: cold render ≤ 1 s, ≤ 3 × bare SQL, RSS ≤ 400 MB.
 
     .venv/bin/python bench/bench_pages.py [--quarters 24] [--keep DIR] [--covering-index] [--no-analyze]
-
-Streamlit logs "missing ScriptRunContext" on stderr for every bare-mode run; add 2>/dev/null for the table alone.
                                           [--queries [--no-pages]]
 
 --quarters 8 keeps a run short (~320,000 facts). --queries also times, without Streamlit, the etl.queries calls the pages make (best of 3 each, and
 the slowest statement's bare SQL), so that the warehouse layout can be judged when pages change.
+
+Streamlit logs "missing ScriptRunContext" on stderr for every bare-mode run; add 2>/dev/null for the table alone.
 """
 from __future__ import annotations
 
