@@ -5,9 +5,9 @@ import zipfile
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from etl.read import parse_workbook
+from etl.read import MAX_COLS, MAX_EMPTY_RUN, parse_workbook
 from etl.safety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_upload, zip_bomb_detail
 from tests.workbooks import (catalogue_indicators, consolidated_workbook, first_data_row, sample_units,
                              to_bytes)
@@ -31,6 +31,16 @@ def sheets_read(monkeypatch) -> list:
         return sheet
     monkeypatch.setattr(etl.read, "_read_sheet", spy)
     return seen
+
+
+def one_unit_sheet(below: list[list]) -> bytes:
+    """Sheet "Biểu": a title, a header, Yên Định's row, then the rows `below`."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Biểu")
+    for row in [["BIỂU TỔNG HỢP QUÝ II NĂM 2024"], ["STT", "Đơn vị", "Số hội nghị"],
+                [1, "Huyện Yên Định", 3], *below]:
+        ws.append(row)
+    return to_bytes(wb)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -116,15 +126,9 @@ def test_corrupt_sheet_xml_is_unreadable_not_a_crash():
 
 def test_many_junk_rows_below_a_table_are_refused_without_reading_them_all(monkeypatch):
     monkeypatch.setattr("etl.read.MAX_ROWS", 2000)  # the real cap is 10.000 rows; same code path
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Biểu")
-    ws.append(["BIỂU TỔNG HỢP QUÝ II NĂM 2024"])
-    ws.append(["STT", "Đơn vị", "Số hội nghị"])
-    ws.append([1, "Huyện Yên Định", 3])
-    for i in range(2500):
-        ws.append([None, "x", None])
+    below = [[None, "x", None]] * 2500
     seen = sheets_read(monkeypatch)
-    pf = parse(to_bytes(wb))
+    pf = parse(one_unit_sheet(below))
     assert seen and max(len(s.rows) for s in seen) <= 2000
     [p] = pf.problems
     assert (p.code, p.sheet) == ("too_many_rows", "Biểu") and "2.000" in p.message
@@ -132,28 +136,19 @@ def test_many_junk_rows_below_a_table_are_refused_without_reading_them_all(monke
 
 def test_formatted_empty_rows_end_the_scan(monkeypatch):
     monkeypatch.setattr("etl.read.MAX_EMPTY_RUN", 50)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Biểu")
-    ws.append(["BIỂU TỔNG HỢP QUÝ II NĂM 2024"])
-    ws.append(["STT", "Đơn vị", "Số hội nghị"])
-    ws.append([1, "Huyện Yên Định", 3])
-    for i in range(100):
-        ws.append([None, None, None])
-    ws.append([2, "Huyện Hà Trung", 4])   # far below a long empty run: beyond the table
-    pf = parse(to_bytes(wb))
+    below = [[None, None, None]] * 100 + [[2, "Huyện Hà Trung", 4]]  # beyond a long empty run
+    pf = parse(one_unit_sheet(below))
     assert pf.ok and [r.unit_code for r in pf.records] == ["394"]
 
 
 def test_a_stray_cell_far_below_and_far_right_is_not_read(monkeypatch):
     data = consolidated_workbook([("Huyện Yên Định", {"conferences": 3})], notes=False)
-    from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(data))
     ws = wb["Biểu 01"]
     ws.cell(1_000_000, 1, "x")
     ws.cell(first_data_row() + 1, 16_000, "y")
     seen = sheets_read(monkeypatch)
     pf = parse(to_bytes(wb))
-    from etl.read import MAX_COLS, MAX_EMPTY_RUN
     assert seen and all(len(s.rows) < first_data_row() + MAX_EMPTY_RUN + 5 for s in seen)
     assert all(len(row) <= MAX_COLS for s in seen for row in s.rows)
     assert pf.ok and [r.unit_code for r in pf.records] == ["394"]

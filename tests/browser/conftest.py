@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -101,6 +102,23 @@ def wait_for_app_run(page, timeout: int = 30_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+
+
+def open_page(page, url: str) -> None:
+    """Go to url and wait until Streamlit has shown the page's title and finished the run."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
+    wait_for_app_run(page)
+
+
+def screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
 
 
 @pytest.fixture(scope="session")

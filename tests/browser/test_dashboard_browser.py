@@ -6,31 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_app_run
+from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
 
 pytestmark = pytest.mark.browser
 
 PAGES = [("", "Tổng quan"), ("xu-huong", "Xu hướng"), ("so-sanh", "So sánh đơn vị"),
          ("hoi-nghi", "Hội nghị & tập huấn"), ("kiem-tra", "Kiểm tra, giám sát"),
          ("mo-hinh", "Mô hình “Dân vận khéo”"), ("tinh-hinh-bao-cao", "Tình hình báo cáo")]
-ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def open_page(page, url: str) -> None:
-    """Go to url and wait until Streamlit has finished the run and plotly has drawn."""
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    wait_for_app_run(page)
-
-
-def screenshot(page, path) -> None:
-    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 12000)})
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1600, "height": 1000})
 
 
 @pytest.mark.parametrize("path,title", PAGES, ids=[p or "tong-quan" for p, _ in PAGES])
@@ -111,7 +93,6 @@ def test_a_link_opened_first_on_a_fresh_server_shows_no_page_not_found(tmp_path_
     """The first visit of a just-started server lands on a shared link, as a leader's would."""
     from etl.db import ensure_schema, make_engine
     from etl.load import load_file
-    from tests.browser.conftest import streamlit_server
     from tests.workbooks import consolidated_workbook
     url = f"sqlite:///{tmp_path_factory.mktemp('fresh')}/warehouse.db"
     engine = make_engine(url)

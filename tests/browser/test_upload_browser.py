@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import streamlit_server, wait_for_app_run
+from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,6 @@ BASE = consolidated_workbook([
     ("Huyện Hà Trung", {"conferences": 300, "conference_participants": 7000})])
 NEW = consolidated_workbook([("Huyện Yên Định", {"conferences": 77, "conference_participants": 4819,
                                                  "models_registered": 891, "models_recognized": 514})])
-ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +45,6 @@ def settle(page, selector: str = '[data-testid="stMain"] h1') -> None:
     wait_for_app_run(page)
 
 
-def open_url(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    settle(page)
-
-
 def expect_kpi(page, label: str, value: str) -> None:
     """The KPI card `label` shows `value` (retried until Streamlit has drawn it)."""
     card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
@@ -58,15 +52,11 @@ def expect_kpi(page, label: str, value: str) -> None:
 
 
 def shot(page, shots: Path, name: str) -> None:
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 6000)})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(shots / f"upload_{name}.png"), full_page=True)
-    page.set_viewport_size({"width": 1600, "height": 1000})
+    screenshot(page, shots / f"upload_{name}.png")
 
 
 def login(page, base: str) -> None:
-    open_url(page, base)
+    open_page(page, base)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Đăng nhập", exact=True).first.click()
     sidebar.get_by_label("Tên đăng nhập").fill("lan")
@@ -78,7 +68,7 @@ def login(page, base: str) -> None:
 
 def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     base = upload_server
-    open_url(page, base)
+    open_page(page, base)
     expect_kpi(page, "Hội nghị quán triệt", "600")
     nav = page.locator('[data-testid="stSidebarNav"]')
     expect(nav).to_contain_text("Tổng quan")
@@ -88,7 +78,7 @@ def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     page.reload(wait_until="domcontentloaded")  # the login survives a reload (session cookie)
     settle(page, '[data-testid="stSidebar"] :text("Đăng nhập: lan")')
 
-    open_url(page, f"{base}/tai-len")
+    open_page(page, f"{base}/tai-len")
     expect(page.locator("h1").first).to_have_text("Tải lên số liệu")
     upload = tmp_path / "yen_dinh_quy2_2024.xlsx"
     upload.write_bytes(NEW)
@@ -102,14 +92,14 @@ def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     settle(page)
     shot(page, shots, "loaded")
 
-    open_url(page, base)  # Tổng quan: the new figures are in
+    open_page(page, base)  # Tổng quan: the new figures are in
     expect_kpi(page, "Hội nghị quán triệt", "677")
     expect_kpi(page, "Lượt người dự", "22.819")
     expect_kpi(page, "Tỷ lệ công nhận", "57,7%")
     assert page.locator(ERRORS).count() == 0
     shot(page, shots, "overview_after_load")
 
-    open_url(page, f"{base}/lich-su-nap")
+    open_page(page, f"{base}/lich-su-nap")
     batch_box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
     expect(batch_box).to_have_value(re.compile("yen_dinh_quy2_2024\\.xlsx"))
     page.get_by_role("button", name="Hoàn tác lô #2").click()
@@ -118,7 +108,7 @@ def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
     settle(page)
     shot(page, shots, "history_undone")
 
-    open_url(page, base)  # and gone again
+    open_page(page, base)  # and gone again
     expect_kpi(page, "Hội nghị quán triệt", "600")
     assert page.locator(ERRORS).count() == 0
     shot(page, shots, "overview_after_undo")
