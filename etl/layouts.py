@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from etl import match
 from etl.catalog import UnitRow
+from etl.periods import Period
 from etl.problems import Problem, problem
 from etl.sheet import Column, Sheet, cell_count, header_columns, is_column_numbers, is_text
 from etl.text import clean
@@ -34,6 +35,8 @@ class UnitRecord:
     row: int
     values: dict[str, int] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)   # indicator code -> 'D7'
+    period: Period | None = None   # None: the file's period (ParsedFile.period)
+    sheet: str = ""                # the sheet the record was read from
 
 
 @dataclass

@@ -29,11 +29,32 @@ from etl.sheet import HEAD_ROWS, Sheet, detect_layout, is_text
 from etl.text import clean
 from etl.validate import cap_problems, row_of, run_rules
 
-__all__ = ["ParsedFile", "UnitRecord", "parse_workbook"]
+__all__ = ["MappedColumn", "ParsedFile", "SheetInfo", "UnitRecord", "parse_workbook"]
 
 MAX_ROWS = 10_000       # rows read from one sheet (3× the 3,321 communes of the country); more is refused
 MAX_COLS = 80
 MAX_EMPTY_RUN = 500     # stop after this many consecutive empty rows below the table
+
+
+@dataclass(frozen=True)
+class MappedColumn:
+    """How one column header was mapped to an indicator (listed in the preview and in --json)."""
+    header: str                    # as written
+    cell: str                      # where the header is ('D5')
+    indicator: str | None          # indicator code; None = left out
+    how: str                       # exact | meaning | learned | given
+    score: float = 100.0
+
+
+@dataclass
+class SheetInfo:
+    """One sheet of the workbook: read (its period, layout and columns) or skipped, with why."""
+    name: str
+    status: str                    # read | skipped
+    reason: str = ""               # why skipped (Vietnamese), '' when read
+    period: Period | None = None
+    layout: str = ""
+    mapped_columns: list[MappedColumn] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +66,7 @@ class ParsedFile:
     period: Period | None = None
     records: list[UnitRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sheets: list[SheetInfo] = field(default_factory=list)   # every sheet, read or skipped
 
     @property
     def ok(self) -> bool:
@@ -70,6 +92,9 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
     sheet, layout, header_row = found
     result.sheet, result.layout = sheet.name, layout
     _parse_sheet(result, sheet, header_row, units, indicators, period, allowed_units, today or date.today())
+    for record in result.records:
+        record.sheet, record.period = sheet.name, result.period
+    result.sheets = [SheetInfo(sheet.name, "read", period=result.period, layout=layout)]
     result.problems = cap_problems(result.problems, file=file_name, sheet=sheet.name)
     return result
 
