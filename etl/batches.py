@@ -48,10 +48,14 @@ class BatchInfo:
 
     @property
     def period_label(self) -> str:
-        try:
-            return parse_period(self.period).label
-        except ValueError:
-            return self.period
+        """'Quý II/2024', or every period of a batch that holds several ('Quý I/2024, 6 tháng …')."""
+        labels = []
+        for spec in (self.period or "").split(","):
+            try:
+                labels.append(parse_period(spec).label)
+            except ValueError:
+                labels.append(spec)
+        return ", ".join(labels)
 
     def describe(self) -> str:
         """'lô #7 (tệp X.xlsx, nạp lúc 21/06/2024 14:05 bởi lan)' for messages."""

@@ -1,38 +1,42 @@
-"""Load: parsed workbooks into the warehouse as batches, with history and exact undo.
+"""Load: parsed workbooks into the warehouse as batches, with every value kept and exact undo.
 
 Each file is one transaction (a refused file changes nothing). Values are compared per
-(unit, quarter, indicator) with what the warehouse holds:
+(unit, period span, indicator) with the value in force:
 
-    file value   warehouse          effect
-    5            (none)             added: new fact written by this batch
-    6            5 (batch 3)        changed: (5, batch 3) -> fact_history, replaced_by = this batch
-    5            5 (batch 3)        unchanged: the fact keeps batch 3
-    '-'/blank    5 (batch 3)        untouched: a blank never deletes a reported value
+    file value   in force            effect
+    5            (none)              added: the fact is written, owned by this batch
+    6            5 (batch 3)         changed: the fact now holds 6, from this batch
+    5            5 (batch 3)         unchanged: the fact stays as it is
+    '-'/blank    5 (batch 3)         untouched: a blank never deletes a reported value
 
-A file whose sha256 equals a batch still loaded, or whose every value equals the warehouse,
-is 'unchanged' and writes no batch. Batch records live in etl.batches and undo in etl.undo;
-both are re-exported here, where pages, CLI and tests import them.
+Every value of the file, unchanged ones included, goes to batch_values with the batch, so that
+undoing any batch (etl.undo) leaves the warehouse as if it had never been loaded. A file whose
+sha256 equals a batch still loaded, or whose every value equals the warehouse, is 'unchanged'
+and writes no batch. A preview carries a fingerprint of the change it showed; confirming with
+it (`expect=`) commits that change or, if the warehouse moved since, nothing (`moved`).
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
+import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
 from etl import audit
-from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,
+# Batch listing and undo live in etl.batches and etl.undo; re-exported here, where pages, CLI and
+# tests import them (until the read seam of issue 12 removes re-exports).
+from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,  # noqa: F401
                          list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
 from etl.config import get_settings
-from etl.periods import Period, quarter_index
-from etl.problems import Problem, WARNING
-from etl.schema import Batch, BatchFile, Fact, FactHistory
-from etl.undo import UndoResult, undo_batch
+from etl.load_checks import span_problems
+from etl.periods import Period
+from etl.problems import Problem, WARNING, has_errors
+from etl.schema import Batch, BatchFile, BatchSheet, BatchValue, Fact
+from etl.spans import Span, period_of, span_of
+from etl.undo import UndoResult, undo_batch  # noqa: F401
 
-__all__ = ["BatchInfo", "Change", "FileResult", "UndoResult", "batch_file", "fmt_time",
-           "list_batches", "load_file", "preview_file", "undo_batch"]
+Key = tuple[str, int, int, str]   # (unit_code, period_index, span, indicator_code)
 
 
 @dataclass(slots=True)
@@ -42,6 +46,7 @@ class Change:
     indicator_code: str
     old: int | None
     new: int
+    period: Period | None = None
 
     @property
     def kind(self) -> str:
@@ -62,6 +67,10 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     previous: BatchInfo | None = None
+    periods: list[Period] = field(default_factory=list)   # every period the file reports
+    sheets: list = field(default_factory=list)            # etl.read.SheetInfo, read or skipped
+    fingerprint: str = ""   # the change a preview showed; pass it back as load_file(expect=…)
+    moved: bool = False     # confirmed with `expect`, but the warehouse changed since the preview
 
     @property
     def ok(self) -> bool:
@@ -69,144 +78,167 @@ class FileResult:
 
 
 def preview_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
-                 user: str = "", allowed_units: set[str] | None = None) -> FileResult:
+                 user: str = "", allowed_units: set[str] | None = None, **options) -> FileResult:
     """What loading this file would change (status 'preview'), without writing anything."""
     return load_file(engine, data, file_name, period=period, user=user,
-                     allowed_units=allowed_units, dry_run=True)
+                     allowed_units=allowed_units, dry_run=True, **options)
 
 
 def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
-              user: str = "", allowed_units: set[str] | None = None,
-              dry_run: bool = False) -> FileResult:
-    """Read, validate and load one workbook in one transaction; never raises on bad data."""
-    with _collector_paused():
-        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector during a load: reading a 3,321-row sheet allocates
-    ~100k small objects (cells, records, changes), which set off dozens of collections that each
-    walk every live object, catalogue included (~20% of a load). Reference counting still frees
-    memory as usual; any cyclic garbage is collected after the load. Nested or concurrent loads
-    leave the collector enabled once the outermost one ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,
-               allowed_units: set[str] | None, dry_run: bool) -> FileResult:
+              user: str = "", allowed_units: set[str] | None = None, dry_run: bool = False,
+              expect: str | None = None, **options) -> FileResult:
+    """Read, validate and load one workbook in one transaction; never raises on bad data.
+    expect: a preview's fingerprint — load only if the change is still exactly that one."""
     from etl.read import parse_workbook
-    units = load_units(engine)
-    parsed = parse_workbook(data, file_name, units=units, indicators=load_indicators(engine),
+    units, indicators = load_units(engine), load_indicators(engine)
+    parsed = parse_workbook(data, file_name, units=units, indicators=indicators,
                             period=period, allowed_units=allowed_units,
-                            max_bytes=get_settings().upload_max_mb * 2**20)
-    result = FileResult(file=file_name, status="rejected", period=parsed.period,
-                        sheet=parsed.sheet, layout=parsed.layout, problems=list(parsed.problems))
-    if not parsed.ok or parsed.period is None:
+                            max_bytes=get_settings().upload_max_mb * 2**20, **options)
+    result = FileResult(file=file_name, status="rejected", period=parsed.period, sheet=parsed.sheet,
+                        layout=parsed.layout, problems=list(parsed.problems), sheets=list(parsed.sheets))
+    if not parsed.ok or not parsed.records:
         return result
-    names = {u.code: u.name for u in units}
+    values = file_values(parsed)
+    result.periods = sorted({period_of((i, s)) for (_, i, s, _) in values}, key=lambda p: (p.start, p.end))
+    names = ({u.code: u.name for u in units}, {i.code: i.label for i in indicators})
     if dry_run:  # reads only: nothing to roll back, no write lock taken
         with engine.connect() as conn:
-            _load_parsed(conn, parsed, data, names, user, True, result)
+            _load_values(conn, parsed, values, data, names, user, True, expect, result)
         return result
-    serialised_write(engine, lambda conn: _load_parsed(conn, parsed, data, names, user, False, result))
+    serialised_write(engine, lambda conn: _load_values(conn, parsed, values, data, names, user, False,
+                                                       expect, result))
     return result
 
 
-def _load_parsed(conn, parsed, data: bytes, names: dict, user: str, dry_run: bool,
-                 result: FileResult) -> None:
-    result.changes, result.previous, result.batch_id = [], None, None
+def file_values(parsed) -> dict[Key, tuple[int, object, str]]:
+    """(unit, period_index, span, indicator) -> (value, record, indicator code) of every value read."""
+    out: dict[Key, tuple[int, object, str]] = {}
+    for rec in parsed.records:
+        first, n = span_of(rec.period or parsed.period)
+        for code, value in rec.values.items():
+            out.setdefault((rec.unit_code, first, n, code), (value, rec, code))
+    return out
+
+
+def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dict], user: str,
+                 dry_run: bool, expect: str | None, result: FileResult) -> None:
+    (names, labels), result.changes, result.previous, result.batch_id = names, [], None, None
     previous = _loaded_batch_with_sha(conn, parsed.sha256)
     if previous is not None:
         result.status, result.previous = "unchanged", previous
         return
-    year, q = parsed.period.year, parsed.period.quarter
-    existing = {(u, i): (v, b) for u, i, v, b in conn.execute(  # one indexed query for the whole quarter
-        select(Fact.unit_code, Fact.indicator_code, Fact.value, Fact.batch_id)
-        .where(Fact.period_index == quarter_index(year, q)))}
-    changes, added, changed = _diff(parsed.records, existing, names)
+    existing = _facts_in_force(conn, {(i, s) for (_, i, s, _) in values})
+    result.problems += span_problems(conn, parsed, values, labels, names)
+    if has_errors(result.problems):
+        result.status = "rejected"
+        return
+    changes = _diff(values, existing, names)
     result.changes = changes
+    added = [k for k, c in changes.items() if c.old is None]
+    changed = [k for k, c in changes.items() if c.old is not None and c.old != c.new]
     result.rows_added, result.rows_changed = len(added), len(changed)
     result.rows_unchanged = len(changes) - len(added) - len(changed)
-    if dry_run:
-        result.status = "preview" if added or changed else "unchanged"
+    result.changes = list(changes.values())
+    result.fingerprint = fingerprint(parsed.sha256, changes)
+    if expect is not None and expect != result.fingerprint:
+        result.status, result.moved = ("preview" if added or changed else "unchanged"), True
         return
-    if not added and not changed:
-        result.status = "unchanged"
+    if dry_run or not added and not changed:
+        result.status = "preview" if (dry_run and (added or changed)) else "unchanged"
         return
-    batch_id = _insert_batch(conn, parsed, data, user, result)
-    _write_values(conn, year, q, batch_id, added, changed, existing)
+    batch_id = _insert_batch(conn, parsed, values, data, user, result)
+    _write_values(conn, batch_id, values, added, changed)
     audit.record(conn, user, "load", batch_id=batch_id, file=parsed.file_name,
-                 period=parsed.period.spec, rows_added=result.rows_added,
+                 period=",".join(p.spec for p in result.periods), rows_added=result.rows_added,
                  rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged)
     result.status, result.batch_id = "loaded", batch_id
 
 
-def _diff(records, existing: dict, names: dict) -> tuple[list[Change], list[Change], list[Change]]:
-    """(every value of the file, the added ones, the changed ones) against existing (value, batch)."""
-    changes: list[Change] = []
-    for rec in records:
-        unit, name = rec.unit_code, names.get(rec.unit_code, rec.unit_code)
-        changes += [Change(unit, name, code, None, value) for code, value in rec.values.items()]
-    if not existing:  # the usual first upload of a quarter: everything is new
-        return changes, changes, []
-    added, changed = [], []
-    for c in changes:
-        old = existing.get((c.unit_code, c.indicator_code))
-        if old is None:
-            added.append(c)
-        else:
-            c.old = old[0]
-            if c.old != c.new:
-                changed.append(c)
-    return changes, added, changed
+def fingerprint(sha256: str, changes: dict) -> str:
+    """A digest of exactly what a load would do: the file and every (key, old, new)."""
+    digest = hashlib.sha256(sha256.encode())
+    for key in sorted(changes):
+        c = changes[key]
+        digest.update(repr((key, c.old, c.new)).encode())
+    return digest.hexdigest()
 
 
-def _insert_batch(conn, parsed, data: bytes, user: str, result: FileResult) -> int:
+def _facts_in_force(conn, spans: set[Span]) -> dict[Key, tuple[int, int]]:
+    """(unit, period_index, span, indicator) -> (value, batch_id) of the facts in these spans (one
+    indexed range per span)."""
+    if not spans:
+        return {}
+    where = or_(*[and_(Fact.period_index == i, Fact.span == s) for i, s in sorted(spans)])
+    rows = conn.execute(select(Fact.unit_code, Fact.period_index, Fact.span, Fact.indicator_code,
+                               Fact.value, Fact.batch_id).where(where))
+    return {(u, i, s, c): (v, b) for u, i, s, c, v, b in rows}
+
+
+def _diff(values: dict, existing: dict, names: dict) -> dict[Key, Change]:
+    """Every value of the file as a Change against the value in force (old None: added)."""
+    out = {}
+    for key, (value, _rec, code) in values.items():
+        unit, first, n, _ = key
+        old = existing.get(key)
+        out[key] = Change(unit, names.get(unit, unit), code, None if old is None else old[0], value,
+                          period_of((first, n)))
+    return out
+
+
+def _insert_batch(conn, parsed, values: dict, data: bytes, user: str, result: FileResult) -> int:
+    units = sorted({k[0] for k in values})
     batch_id = conn.execute(insert(Batch).values(
-        file_name=parsed.file_name, sha256=parsed.sha256, sheet=parsed.sheet or "",
-        layout=parsed.layout or "", period=parsed.period.spec, uploaded_by=user or "",
-        created_at=audit.now(), status="loaded", rows_added=result.rows_added,
-        rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged,
-        units_count=sum(1 for r in parsed.records if r.values),
-        warnings_count=sum(1 for p in parsed.problems if p.severity == WARNING),
+        file_name=parsed.file_name[:500], sha256=parsed.sha256, sheet=(parsed.sheet or "")[:200],
+        layout=(parsed.layout or "")[:30], period=",".join(p.spec for p in result.periods)[:200],
+        uploaded_by=(user or "")[:100], created_at=audit.now(), status="loaded",
+        rows_added=result.rows_added, rows_changed=result.rows_changed,
+        rows_unchanged=result.rows_unchanged, units_count=len(units), units=",".join(units),
+        warnings_count=sum(1 for p in result.problems if p.severity == WARNING),
     )).inserted_primary_key[0]
     conn.execute(insert(BatchFile).values(batch_id=batch_id, content=data))
+    conn.execute(insert(BatchSheet), _sheet_rows(batch_id, parsed, result.periods))
     return batch_id
 
 
-def _write_values(conn, year: int, q: int, batch_id: int, added: list[Change],
-                  changed: list[Change], existing: dict) -> None:
-    """Bulk writes (executemany): new facts, superseded values to history, revised facts."""
-    index = quarter_index(year, q)
-    if added and conn.dialect.name == "sqlite":  # the driver's executemany: ~2x faster than Core's
-        conn.exec_driver_sql(_SQLITE_INSERT_FACT, [
-            (c.unit_code, year, q, c.indicator_code, index, c.new, batch_id) for c in added])
-    elif added:  # PostgreSQL: Core batches the rows into multi-row INSERTs (insertmanyvalues)
-        conn.execute(insert(Fact), [
-            {"unit_code": c.unit_code, "year": year, "quarter": q, "indicator_code": c.indicator_code,
-             "period_index": index, "value": c.new, "batch_id": batch_id} for c in added])
-    if not changed:
-        return
-    moment = audit.now()
-    conn.execute(insert(FactHistory), [
-        {"unit_code": c.unit_code, "year": year, "quarter": q, "indicator_code": c.indicator_code,
-         "value": c.old, "batch_id": existing[(c.unit_code, c.indicator_code)][1],
-         "replaced_by_batch_id": batch_id, "replaced_at": moment} for c in changed])
-    stmt = (update(Fact).where(Fact.period_index == index, Fact.indicator_code == bindparam("i"),
-                               Fact.unit_code == bindparam("u"))  # the primary key, in its order
-            .values(value=bindparam("v"), batch_id=batch_id))
-    conn.execute(stmt, [{"u": c.unit_code, "i": c.indicator_code, "v": c.new} for c in changed])
+def _sheet_rows(batch_id: int, parsed, periods: list[Period]) -> list[dict]:
+    """A row per sheet read, and one per period no sheet names (undo finds batches by period)."""
+    read = [s for s in parsed.sheets if s.status == "read"]
+    rows = [(s.name, s.layout, s.period.spec if s.period else "") for s in read]
+    rows += [(parsed.sheet or "", parsed.layout or "", p.spec) for p in periods
+             if p.spec not in {r[2] for r in rows}]
+    return [{"batch_id": batch_id, "position": n, "sheet": name[:200], "layout": (layout or "")[:30],
+             "period": spec} for n, (name, layout, spec) in enumerate(rows)]
 
 
-_SQLITE_INSERT_FACT = ("INSERT INTO facts (unit_code, year, quarter, indicator_code, period_index, value, "
-                       "batch_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+def _write_values(conn, batch_id: int, values: dict, added: list[Key], changed: list[Key]) -> None:
+    """Bulk writes (executemany): every value to batch_values, new facts, revised facts."""
+    rows = sorted((i, s, c, u, v) for (u, i, s, c), (v, _r, _c) in values.items())
+    if conn.dialect.name == "sqlite":  # the driver's executemany: ~2x faster than Core's
+        conn.exec_driver_sql(_SQLITE_INSERT_VALUE, [(batch_id, *r) for r in rows])
+        if added:
+            conn.exec_driver_sql(_SQLITE_INSERT_FACT, [
+                (u, i // 4, i % 4 + 1, c, i, s, values[(u, i, s, c)][0], batch_id) for u, i, s, c in added])
+    else:  # PostgreSQL: Core batches the rows into multi-row INSERTs (insertmanyvalues)
+        conn.execute(insert(BatchValue), [
+            {"batch_id": batch_id, "period_index": i, "span": s, "indicator_code": c, "unit_code": u,
+             "value": v} for i, s, c, u, v in rows])
+        if added:
+            conn.execute(insert(Fact), [
+                {"unit_code": u, "year": i // 4, "quarter": i % 4 + 1, "indicator_code": c,
+                 "period_index": i, "span": s, "value": values[(u, i, s, c)][0], "batch_id": batch_id}
+                for u, i, s, c in added])
+    if changed:
+        stmt = (update(Fact).where(Fact.period_index == bindparam("i"), Fact.span == bindparam("s"),
+                                   Fact.indicator_code == bindparam("c"), Fact.unit_code == bindparam("u"))
+                .values(value=bindparam("v"), batch_id=batch_id))   # the primary key, in its order
+        conn.execute(stmt, [{"u": u, "i": i, "s": s, "c": c, "v": values[(u, i, s, c)][0]}
+                            for u, i, s, c in changed])
+
+
+_SQLITE_INSERT_VALUE = ("INSERT INTO batch_values (batch_id, period_index, span, indicator_code, unit_code, "
+                        "value) VALUES (?, ?, ?, ?, ?, ?)")
+_SQLITE_INSERT_FACT = ("INSERT INTO facts (unit_code, year, quarter, indicator_code, period_index, span, "
+                       "value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _loaded_batch_with_sha(conn, sha256: str) -> BatchInfo | None:

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from etl.catalog import IndicatorRow
-from etl.periods import Period, find_period_in_text
+from etl.periods import Period, find_period_in_text, unsupported_period_in_text
 # Unit-name matching lives in etl.unit_names; re-exported here, where readers have always found it.
 from etl.unit_names import (UnitMatch, UnitMatcher, base_unit_key, canonical_unit_key, fold,  # noqa: F401
                             match_unit, prefix_kind, unit_matcher)
@@ -154,11 +154,14 @@ _YEAR_ONLY = re.compile(r"\bnam (\d{4})\b")
 
 
 def period_in_lines(lines: list[str]) -> Period | None:
-    """The first period named in title lines; a bare 'NĂM 2024' (no quarter) reads as the year."""
+    """The first period named in title lines; a bare 'NĂM 2024' (no quarter) reads as the year,
+    unless a line names a span that is no reporting period ('4 tháng đầu năm 2024')."""
     for line in lines:
         found = find_period_in_text(line)
         if found:
             return found
+    if unsupported_in_lines(lines):
+        return None
     for line in lines:
         key = fold(line)
         m = _YEAR_ONLY.search(key)
@@ -167,17 +170,25 @@ def period_in_lines(lines: list[str]) -> Period | None:
     return None
 
 
-def period_problem(found: Period | None, given: Period | None, today: date) -> tuple[Period | None, str, dict]:
-    """(period to use, problem code or '', template fields) from a title's period and a given one."""
+def unsupported_in_lines(lines: list[str]) -> str:
+    """The first title line naming a span that is no reporting period ('BÁO CÁO 4 THÁNG ĐẦU NĂM
+    2024'), as written (at most 120 characters), or ''."""
+    return next((str(line)[:120] for line in lines if unsupported_period_in_text(line)), "")
+
+
+def period_problem(found: Period | None, given: Period | None, today: date,
+                   unsupported: str = "") -> tuple[Period | None, str, dict]:
+    """(period to use, problem code or '', template fields) from a title's period and a given one;
+    `unsupported`: a span the title names that is no reporting period."""
     if given is not None and found is not None and found != given:
         if not (found.kind == "Y" and found.year == given.year):
             return given, "period_conflict", dict(found=found.label, given=given.label)
     period = given or found
+    if period is None and unsupported:
+        return None, "period_unsupported", dict(found=unsupported)
     if period is None:
         return None, "period_missing", {}
-    if period.kind != "Q":
-        return None, "period_not_quarter", dict(found=period.label)
-    # units report during a quarter's last month (giao ban before it ends); later months are refused
+    # units report during a period's last month (giao ban before it ends); later months are refused
     last_month = date(period.end.year, period.end.month, 1)
     if today < last_month:
         return period, "period_in_future", dict(found=period.label)

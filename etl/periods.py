@@ -141,25 +141,42 @@ def periods_between(first: Period, last: Period) -> list[Period]:
     return out
 
 
-# Title-line detection: "QUÝ II NĂM 2024", "Quý III/2024", "quý 2 - 2024", "6 THÁNG ĐẦU NĂM 2024".
+# Title-line detection: "QUÝ II NĂM 2024", "Quý III/2024", "quý 2 - 2024", "6 THÁNG ĐẦU NĂM 2024",
+# "9 THÁNG NĂM 2024", "6 THÁNG CUỐI NĂM 2024", "3 tháng đầu năm 2024" (= Quý I), "12 tháng năm 2024".
 _Q_TEXT = re.compile(r"\bquy (iv|iii|ii|i|[1-4]) (?:nam )?(\d{4})\b")
-_H_TEXT = re.compile(r"\b(6|sau)\s+thang\s+(dau|cuoi)\s+nam\s+(\d{4})")
-_9M_TEXT = re.compile(r"\b(9|chin)\s+thang\s+(?:dau\s+)?nam\s+(\d{4})")
+_MONTHS_TEXT = re.compile(r"\b(\d{1,2}|ba|sau|chin|muoi hai)\s+thang\s+(?:(dau|cuoi)\s+)?(?:nam\s+)?(\d{4})\b")
+_MONTH_WORDS = {"ba": 3, "sau": 6, "chin": 9, "muoi hai": 12}
+_MONTH_SPANS = {(3, "dau"): "Q1", (3, ""): "Q1", (6, "dau"): "H1", (6, ""): "H1", (6, "cuoi"): "H2",
+                (9, "dau"): "9M", (9, ""): "9M", (12, ""): "Y", (12, "dau"): "Y"}
+_PHASE_TEXT = re.compile(r"\bgiai doan (\d{4}) (\d{4})\b")
 
 
 def find_period_in_text(text: str) -> Period | None:
-    """The first period named in a title line, or None."""
+    """The first reporting period named in a title line, or None."""
     f = fold(text)  # punctuation such as '/' and '-' folds to a space
     m = _Q_TEXT.search(f)
     if m:
         return quarter(int(m.group(2)), _ROMAN_IN[m.group(1)])
-    m = _H_TEXT.search(f)
+    m = _MONTHS_TEXT.search(f)
     if m:
-        return Period(int(m.group(3)), "H1" if m.group(2) == "dau" else "H2")
-    m = _9M_TEXT.search(f)
-    if m:
-        return Period(int(m.group(2)), "9M")
+        months = _MONTH_WORDS.get(m.group(1)) or int(m.group(1))
+        kind = _MONTH_SPANS.get((months, m.group(2) or ""))
+        if kind == "Q1":
+            return quarter(int(m.group(3)), 1)
+        if kind:
+            return Period(int(m.group(3)), kind)
     return None
+
+
+def unsupported_period_in_text(text: str) -> str | None:
+    """A span named in a title line that is no reporting period ('4 tháng đầu năm 2024',
+    'giai đoạn 2020–2022'), as folded text; None when there is none."""
+    f = fold(text)
+    m = _MONTHS_TEXT.search(f)
+    if m and find_period_in_text(text) is None:
+        return m.group(0)
+    m = _PHASE_TEXT.search(f)
+    return m.group(0) if m and m.group(1) != m.group(2) else None
 
 
 REORGANISATION_DATE = date(2025, 7, 1)

@@ -33,8 +33,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "Ghi kỳ ở dòng tiêu đề (ví dụ: \"QUÝ II NĂM 2024\") hoặc chọn kỳ khi nạp."),
     "period_conflict": (ERROR, "Kỳ trong tiêu đề ({found}) khác kỳ đã chọn ({given}).",
                         "Sửa dòng tiêu đề hoặc chọn đúng kỳ {found} khi nạp."),
-    "period_not_quarter": (ERROR, "Tiêu đề ghi kỳ {found}; số liệu được nạp theo từng quý.",
-                           "Nạp riêng số liệu từng quý (ví dụ Quý I và Quý II thay cho 6 tháng đầu năm)."),
+    "period_unsupported": (ERROR, "Tiêu đề \"{found}\" ghi một khoảng thời gian không phải kỳ báo cáo.",
+                           "Số liệu được nạp theo quý, 6 tháng đầu năm, 9 tháng, 6 tháng cuối năm hoặc cả năm: "
+                           "sửa dòng tiêu đề (ví dụ \"6 THÁNG ĐẦU NĂM 2024\") hoặc chọn kỳ khi nạp."),
     "period_in_future": (ERROR, "Kỳ {found} chưa kết thúc.", "Kiểm tra lại năm và quý trong tiêu đề."),
     # headers
     "unknown_column": (ERROR, "Cột \"{header}\" có số liệu nhưng không khớp chỉ tiêu nào.",
@@ -115,6 +116,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "second_table": (ERROR, "Có bảng số liệu thứ hai bắt đầu ở dòng {row}, bên dưới dòng tổng cộng (dòng {total_row}).",
                      "Mỗi tệp chỉ nạp một bảng, kết thúc ở dòng tổng cộng: tách bảng thứ hai thành tệp riêng "
                      "hoặc xóa các dòng từ dòng {row} trở xuống."),
+    # cumulative reports against the quarters inside them
+    "cumulative_negative": (ERROR, "{unit}, {indicator}: {period} tính ra {value} ({formula}), là số âm.",
+                            "Số lũy kế không thể nhỏ hơn số của các kỳ bên trong nó. Kiểm tra lại ô {cell} "
+                            "và các số đã nạp ({sources}); nếu số đã nạp sai, hoàn tác lô đó ở trang Lịch sử nạp."),
+    "cumulative_mismatch": (WARNING, "{unit}, {indicator}: {period} ghi {stated}, nhưng {parts} cộng lại "
+                                     "được {computed}.",
+                            "Khi xem {period}, hệ thống dùng số báo cáo đúng kỳ ({stated}). Kiểm tra lại để hai "
+                            "báo cáo khớp nhau ({sources})."),
     # rules
     "recognized_exceeds_registered": (ERROR, "{unit}: mô hình được công nhận ({recognized}) nhiều hơn số đăng ký ({registered}).",
                                       "Kiểm tra lại hai ô {cell} và {other_cell}."),

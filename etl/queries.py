@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, case, func, literal, select
 
 from etl.catalog import UnitRow, load_clusters, load_indicators, load_units
+from etl.coverage import covers, figures
 from etl.periods import Period, from_index, periods_between, quarter
+from etl.spans import quarters_of, span_of
 from etl.schema import Batch, Fact, Meta, Unit
 
 PROVINCE_CODE = "province"
@@ -66,9 +68,13 @@ def data_version(engine: Engine) -> tuple:
 
 
 def data_as_of(engine: Engine) -> tuple[Period | None, datetime | None]:
-    """(latest quarter with data, time of the last load still in force)."""
+    """(latest quarter with data — a cumulative report counts up to its last quarter —, time of
+    the last load still in force)."""
     with engine.connect() as conn:
         top = conn.execute(select(func.max(Fact.period_index))).scalar()
+        if top is not None:  # the facts of the last year of data: a short range of the key
+            top = conn.execute(select(func.max(Fact.period_index + Fact.span - 1))
+                               .where(Fact.period_index >= top - 3)).scalar()
         loaded = conn.execute(select(func.max(Batch.created_at)).where(Batch.status == "loaded")).scalar()
     return (from_index(top) if top is not None else None), loaded
 
@@ -159,29 +165,131 @@ def _from(by: str, clusters):
     return t.join(Unit.__table__, Unit.code == Fact.unit_code) if _needs_join(by, clusters) else t
 
 
-def _aggregate(engine: Engine, by: str, bucket, where: list, clusters, *, buckets: dict[int, int],
-               all_units: list[UnitRow], units=()) -> tuple[list, list]:
-    """Σ value per (group, bucket, indicator) by GROUP BY; and (group, bucket, units reporting),
-    counted from the distinct (unit, quarter) pairs. Both read the period range of the primary key
-    (period_index, indicator_code, unit_code), which on SQLite holds the rows: a covering scan."""
+@dataclass
+class _Aggregate:
+    """Σ per (group, bucket, indicator) over the units that reported the whole bucket, with the
+    number of facts behind each sum (0 facts: nothing reported, shown as <NA>) and unit counts."""
+    sums: dict = field(default_factory=dict)        # (group, bucket) -> {indicator: [Σ, facts]}
+    reported: Counter = field(default_factory=Counter)
+    partial: Counter = field(default_factory=Counter)
+    derived: Counter = field(default_factory=Counter)
+
+    def add(self, g: str, b: int, code: str, value: int, facts: int) -> None:
+        cell = self.sums.setdefault((g, b), {}).setdefault(code, [0, 0])
+        cell[0] += value
+        cell[1] += facts
+
+    def values(self, g: str, b: int) -> dict[str, int]:
+        return {c: v for c, (v, n) in self.sums.get((g, b), {}).items() if n > 0}
+
+
+def _aggregate(engine: Engine, by: str, periods: list[Period], clusters, units, all_units,
+               groups=()) -> _Aggregate:
+    """The figures of every group in every period (bucket), over units that reported the whole
+    period (etl.coverage). Quarterly facts of fully covered units are summed in the database; units
+    with a quarter missing are taken back out, and units with cumulative reports are resolved here."""
+    spans = [span_of(p) for p in periods]
+    quarters = [q for span in spans for q in quarters_of(span)]
     g = _group_col(by).label("g")
-    sums = (select(g, bucket.label("b"), Fact.indicator_code, func.sum(Fact.value))
-            .select_from(_from(by, clusters)).where(*where).group_by(g, bucket, Fact.indicator_code))
-    pairs = select(Fact.unit_code, Fact.period_index).distinct().where(Fact.period_index.in_(list(buckets)))
-    if units:
-        pairs = pairs.where(Fact.unit_code.in_(list(units)))
-    # The two scans are independent: run them on two connections at once (WAL readers do not block
-    # each other, and the drivers release the GIL while the database works).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(_fetch, engine, stmt) for stmt in (sums, pairs)]
-        sums_rows, pair_rows = futures[0].result(), futures[1].result()
+    bucket = _bucket(periods).label("b")
+    quarterly = [Fact.period_index.in_(quarters), Fact.span == 1]
+    sums = (select(g, bucket, Fact.indicator_code, func.sum(Fact.value), func.count())
+            .select_from(_from(by, clusters)).where(*quarterly, *_scope(by, clusters, units))
+            .group_by(g, bucket, Fact.indicator_code))
+    if groups:
+        sums = sums.where(_group_col(by).in_(list(groups)))
+    pairs = _unit_filter(select(Fact.unit_code, Fact.period_index).distinct().where(*quarterly), units)
+    lumped = _unit_filter(select(Fact.unit_code, Fact.period_index, Fact.span).distinct()
+                          .where(Fact.period_index.in_(_year_quarters(quarters)), Fact.span > 1), units)
+    # Independent scans of the primary key: run them on separate connections at once (WAL readers
+    # do not block each other, and the drivers release the GIL while the database works).
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        sums_rows, pair_rows, lumped_rows = pool.map(lambda stmt: _fetch(engine, stmt), (sums, pairs, lumped))
     scope = {u.code: _group_key(by, u) for u in all_units
-             if (not clusters or u.cluster_code in clusters) and (by not in _LEVEL or u.level == by)}
-    seen: dict[tuple, set] = {}
-    for code, index in pair_rows:
-        if code in scope:
-            seen.setdefault((scope[code], buckets[index]), set()).add(code)
-    return sums_rows, [(g_, b, len(c)) for (g_, b), c in seen.items()]
+             if (not clusters or u.cluster_code in clusters) and (by not in _LEVEL or u.level == by)
+             and (not groups or _group_key(by, u) in groups)}
+    agg = _Aggregate()
+    for g_, b, code, total, n in sums_rows:
+        agg.add(g_, b, code, int(total), int(n))
+    cover = covers(spans, [(u, i) for u, i in pair_rows if u in scope],
+                   [(u, i, n) for u, i, n in lumped_rows if u in scope], _alive(all_units))
+    _take_out_uncovered(engine, agg, cover, scope, periods, quarters)
+    _resolve_lumped(engine, agg, cover, scope, spans)
+    for (unit, b), c in cover.items():
+        if c.status == "full":
+            agg.reported[(scope[unit], b)] += 1
+        elif c.status == "partial":
+            agg.partial[(scope[unit], b)] += 1
+    return agg
+
+
+def _alive(all_units: list[UnitRow]) -> dict[str, tuple[int, int]]:
+    """unit -> (first, last period_index of a quarter it existed in) for units created or ended."""
+    out = {}
+    for u in all_units:
+        if u.valid_to is not None or u.valid_from.year > 2000:
+            first = u.valid_from.year * 4 + (u.valid_from.month - 1) // 3
+            last = u.valid_to.year * 4 + (u.valid_to.month - 1) // 3 if u.valid_to else 10**6
+            out[u.code] = (first, last)
+    return out
+
+
+def _unit_filter(stmt, units):
+    return stmt.where(Fact.unit_code.in_(list(units))) if units else stmt
+
+
+def _year_quarters(quarters: list[int]) -> list[int]:
+    """Every quarter of the years these quarters fall in (cumulative reports never cross a year)."""
+    return sorted({y * 4 + q for y in {i // 4 for i in quarters} for q in range(4)})
+
+
+def _take_out_uncovered(engine: Engine, agg: _Aggregate, cover: dict, scope: dict, periods, quarters) -> None:
+    """Subtract the quarterly facts of units that did not report the whole bucket from the sums
+    (they are few; the database summed every unit)."""
+    todo = {(u, b) for (u, b), c in cover.items() if c.status != "full" and c.quarterly}
+    if not todo:
+        return
+    codes = sorted({u for u, _ in todo})
+    bucket = _bucket(periods).label("b")  # one expression: PostgreSQL matches GROUP BY by its parameters
+    stmt = (select(Fact.unit_code, bucket, Fact.indicator_code, func.sum(Fact.value), func.count())
+            .where(Fact.period_index.in_(quarters), Fact.span == 1)
+            .group_by(Fact.unit_code, bucket, Fact.indicator_code))
+    for unit, b, code, total, n in _chunked(engine, stmt, codes):
+        if (unit, b) in todo:
+            agg.add(scope[unit], b, code, -int(total), -int(n))
+
+
+def _resolve_lumped(engine: Engine, agg: _Aggregate, cover: dict, scope: dict, spans: list) -> None:
+    """Units with cumulative reports: their figures for each bucket, resolved per indicator."""
+    todo = sorted((u, b) for (u, b), c in cover.items() if c.status == "special")
+    if not todo:
+        return
+    codes = sorted({u for u, _ in todo})
+    years = _year_quarters([q for span in spans for q in quarters_of(span)])
+    stmt = select(Fact.unit_code, Fact.indicator_code, Fact.period_index, Fact.span, Fact.value).where(
+        Fact.period_index.in_(years))
+    facts: dict[str, dict[str, dict]] = {}
+    for unit, code, i, n, v in _chunked(engine, stmt, codes):
+        facts.setdefault(unit, {}).setdefault(code, {})[(i, n)] = int(v)
+    for unit, b in todo:
+        found = figures(facts.get(unit, {}), cover[(unit, b)])
+        key = (scope[unit], b)
+        if found is None:
+            agg.partial[key] += 1
+            continue
+        agg.reported[key] += 1
+        agg.derived[key] += found.derived
+        for code, value in found.values.items():
+            agg.add(key[0], b, code, value, 1)
+
+
+def _chunked(engine: Engine, stmt, codes: list[str], size: int = 500) -> list:
+    """stmt restricted to the unit codes, a bounded IN list at a time."""
+    out = []
+    with engine.connect() as conn:
+        for n in range(0, len(codes), size):
+            out += conn.execute(stmt.where(Fact.unit_code.in_(codes[n:n + size]))).all()
+    return out
 
 
 def _fetch(engine: Engine, stmt) -> list:
@@ -210,25 +318,30 @@ def recognition_rate(df: pd.DataFrame) -> pd.Series:
 
 # --- summary --------------------------------------------------------------------------------------
 
+COUNTS = ("units_reported", "units_expected", "units_partial", "units_derived", "quarters_expected")
+
+
 def summary(engine: Engine, period: Period, by: str, clusters=(), units=()) -> pd.DataFrame:
-    """One row per group (active or reporting) for the period; indicators <NA> when not reported."""
+    """One row per group (active or reporting) for the period: indicators summed over the units
+    that reported the whole period (<NA> when none did); units_reported counts them,
+    units_partial the units with some quarters only (left out), units_derived those with a figure
+    found by difference, quarters_expected the quarters in the period."""
     all_units = load_units(engine)
     active = _active(all_units, period, clusters, units, _LEVEL.get(by))
-    where = [Fact.period_index.in_(list(period.indexes)), *_scope(by, clusters, units)]
-    sums, reported = _aggregate(engine, by, literal(0), where, clusters, all_units=all_units,
-                                buckets={i: 0 for i in period.indexes}, units=units)
+    agg = _aggregate(engine, by, [period], clusters, units, all_units)
     codes, names = indicator_codes(engine), _group_names(engine, by, all_units)
     expected = Counter(_group_key(by, u) for u in active)
-    keys = list(expected) + [k for k in {r[0] for r in reported} if k not in expected]
+    seen = {g for g, _b in [*agg.sums, *agg.reported, *agg.partial]}
+    keys = list(expected) + sorted(k for k in seen if k not in expected)
     if by == "province" and not keys:
         keys = [PROVINCE_CODE]
-    rows = {k: {"name": names.get(k, k), "code": k, "period": period.spec} for k in keys}
-    for g, _b, ind, total in sums:
-        rows[g][ind] = int(total)
+    rows = {k: {"name": names.get(k, k), "code": k, "period": period.spec, **agg.values(k, 0)} for k in keys}
     out = _frame(rows, codes) if rows else _empty(codes, ["name", "code", "period"])
-    got = {g: n for g, _b, n in reported}
-    out["units_reported"] = [int(got.get(k, 0)) for k in out["code"]]
+    for column, counter in (("units_reported", agg.reported), ("units_partial", agg.partial),
+                            ("units_derived", agg.derived)):
+        out[column] = [int(counter.get((k, 0), 0)) for k in out["code"]]
     out["units_expected"] = [int(expected.get(k, 0)) for k in out["code"]]
+    out["quarters_expected"] = len(period.indexes)
     return _ordered(out, names)
 
 
@@ -272,9 +385,9 @@ def rankings(engine: Engine, filters: Filters, metric: str = RATE, by: str = "un
 # --- trends ---------------------------------------------------------------------------------------
 
 def _bucket(periods: list[Period]):
-    """CASE period_index -> position of its period in `periods` (bound parameters)."""
+    """SQL for the position of a fact's quarter among `periods` (bound parameters; -1 outside)."""
     if periods and periods[0].kind == "Q":
-        return Fact.period_index
+        return Fact.period_index - literal(periods[0].indexes[0])
     return case(*[(Fact.period_index.in_(list(p.indexes)), literal(i)) for i, p in enumerate(periods)],
                 else_=literal(-1))
 
@@ -285,28 +398,25 @@ _TREND_HEAD = ["period", "period_label", "period_start", "code", "name"]
 def trend(engine: Engine, first: Period, last: Period, by: str, codes=(), *, clusters=(),
           units=()) -> pd.DataFrame:
     """One row per (period of first.kind, group) from first to last; province/cluster rows for every
-    period (no gap across 2025), unit rows where the unit was active or reported."""
+    period (no gap across 2025), unit rows where the unit was active or reported. Figures as in
+    summary(): over the units that reported the whole period."""
     periods = periods_between(first, last)
     if not periods:
         return _empty(indicator_codes(engine), _TREND_HEAD)
-    quarter_mode = periods[0].kind == "Q"
-    where = [Fact.period_index.in_([i for p in periods for i in p.indexes]), *_scope(by, clusters, units)]
-    if codes and by != "province":
-        where.append(_group_col(by).in_(list(codes)))
-    buckets = {i: (i if quarter_mode else n) for n, p in enumerate(periods) for i in p.indexes}
     all_units = load_units(engine)
-    sums, reported = _aggregate(engine, by, _bucket(periods), where, clusters, all_units=all_units,
-                                buckets=buckets, units=units)
-    at = {p.indexes[0] if quarter_mode else i: p for i, p in enumerate(periods)}  # bucket -> period
+    groups = tuple(codes) if codes and by != "province" else ()
+    agg = _aggregate(engine, by, periods, clusters, units, all_units, groups)
     names = _group_names(engine, by, all_units)
     rows = _TrendRows(periods, names)
     expected = _expected_trend_rows(rows, periods, by, codes, all_units, clusters, units)
-    for g, b, ind, total in sums:
-        if b in at:
-            rows.of(at[b], g)[ind] = int(total)
-    got = {(at[b].start, g): n for g, b, n in reported if b in at}
+    for g, b in [*agg.sums, *agg.reported, *agg.partial]:
+        rows.of(periods[b], g).update(agg.values(g, b))
     for key, r in rows.items():
-        r["units_reported"], r["units_expected"] = int(got.get(key, 0)), int(expected.get(key, 0))
+        b = rows.position[key[0]]
+        for column, counter in (("units_reported", agg.reported), ("units_partial", agg.partial),
+                                ("units_derived", agg.derived)):
+            r[column] = int(counter.get((key[1], b), 0))
+        r["units_expected"], r["quarters_expected"] = int(expected.get(key, 0)), len(periods[b].indexes)
     if not rows:
         return _empty(indicator_codes(engine), _TREND_HEAD)
     return _ordered(_frame(rows, indicator_codes(engine)), names, "period_start")
@@ -319,6 +429,7 @@ class _TrendRows(dict):
         super().__init__()
         self.heads = {p: {"period": p.spec, "period_label": p.label, "period_start": p.start}
                       for p in periods}
+        self.position = {p.start: n for n, p in enumerate(periods)}
         self.names = names
 
     def of(self, p: Period, g: str) -> dict:
@@ -358,26 +469,34 @@ def _within(qs: list[Period]):
     return Fact.period_index.between(qs[0].indexes[0], qs[-1].indexes[0])
 
 
+QUARTER, CUMULATIVE = "quarter", "cumulative"
+
+
 def completeness(engine: Engine, first: Period, last: Period, clusters=(), units=()) -> pd.DataFrame:
-    """unit × quarter over the range: one row per unit active in the quarter, reported = any fact."""
+    """unit × quarter over the range: one row per unit active in the quarter; reported when a
+    quarterly report or a cumulative one spanning the quarter covers it (coverage says which)."""
     qs = _quarters(first, last)
     cols = ["unit_code", "unit_name", "cluster_code", "cluster_name", "level", "period",
-            "period_label", "period_index", "reported"]
+            "period_label", "period_index", "reported", "coverage"]
     if not qs:
         return pd.DataFrame(columns=cols)
-    q = select(Fact.unit_code, Fact.period_index).distinct().where(_within(qs))
-    if units:
-        q = q.where(Fact.unit_code.in_(list(units)))
+    indexes = [p.indexes[0] for p in qs]
+    quarterly = _unit_filter(select(Fact.unit_code, Fact.period_index).distinct()
+                             .where(_within(qs), Fact.span == 1), units)
+    lumped = _unit_filter(select(Fact.unit_code, Fact.period_index, Fact.span).distinct()
+                          .where(Fact.period_index.in_(_year_quarters(indexes)), Fact.span > 1), units)
     with engine.connect() as conn:
-        seen = {(c, i) for c, i in conn.execute(q)}
+        seen = {(c, i): QUARTER for c, i in conn.execute(quarterly)}
+        for c, i, n in conn.execute(lumped):
+            for index in quarters_of((i, n)):
+                seen.setdefault((c, index), CUMULATIVE)
     cnames = _cluster_names(engine)
-    all_units = load_units(engine)
     rows = []
     for p in qs:
         spec, label, index = p.spec, p.label, p.indexes[0]
         rows += [(u.code, u.name, u.cluster_code or "", cnames.get(u.cluster_code or "", ""), u.level,
-                  spec, label, index, (u.code, index) in seen)
-                 for u in _active(all_units, p, clusters, units)]
+                  spec, label, index, (u.code, index) in seen, seen.get((u.code, index), ""))
+                 for u in _active(load_units(engine), p, clusters, units)]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -394,12 +513,13 @@ def reporting_rate(completeness_df: pd.DataFrame) -> pd.DataFrame:
 
 def unit_series(engine: Engine, indicator: str, first: Period, last: Period, clusters=(),
                 units=()) -> pd.DataFrame:
-    """Per-unit quarterly values of one indicator over the range (rows only where reported)."""
+    """Per-unit quarterly values of one indicator over the range, as reported quarter by quarter
+    (rows only where reported; cumulative reports are not split into quarters here)."""
     qs = _quarters(first, last)
     cols = ["unit_code", "unit_name", "period", "period_label", "period_index", "value"]
     if not qs:
         return pd.DataFrame(columns=cols)
-    where = [Fact.indicator_code == indicator, _within(qs), *_scope("unit", clusters, units)]
+    where = [Fact.indicator_code == indicator, _within(qs), Fact.span == 1, *_scope("unit", clusters, units)]
     q = select(Fact.unit_code, Fact.period_index, Fact.value).select_from(_from("unit", clusters)).where(*where)
     with engine.connect() as conn:
         data = conn.execute(q).all()

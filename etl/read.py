@@ -220,7 +220,8 @@ def _parse_sheet(result: ParsedFile, sheet: Sheet, header_row: int, units, indic
                    for c, v in enumerate(row, 1) if is_text(v)}
     titles = list(title_cells.values())
     found = match.period_in_lines(titles) or match.period_in_lines([sheet.name, result.file_name])
-    period, code, fields = match.period_problem(found, given, today)
+    unsupported = match.unsupported_in_lines(titles + [sheet.name, result.file_name])
+    period, code, fields = match.period_problem(found, given, today, unsupported)
     ctx = Context(result.file_name, sheet.name, match.unit_matcher(units, period), match.HeaderMatcher(indicators))
     if code:  # point at the title cell that names the period, when there is one
         ref = next((ref for ref, text in title_cells.items() if match.period_in_lines([text]) == found), "")

@@ -1,14 +1,17 @@
 """Warehouse schema: SQLAlchemy 2 models. Alembic migrations in etl/migrations mirror these.
 
-Facts are at quarter grain: one value per (unit, year, quarter, indicator), written by a batch.
-A revised value moves the old one to fact_history with the batch that replaced it, so undo
-can restore it exactly.
+Every value a batch reported is kept in batch_values (unchanged ones included): that is the record
+of what was loaded. facts holds the value in force for each (period span, indicator, unit): the
+one reported by the newest batch still loaded. A span is a quarter (span 1) or a cumulative report
+over consecutive quarters of one year (6 tháng = 2, 9 tháng = 3, năm = 4), stored as reported and
+never split. Undoing a batch recomputes the facts it held from the batches still loaded, so the
+warehouse always equals a replay of the loaded batches in order.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Integer,
                         LargeBinary, PrimaryKeyConstraint, String, Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,7 +74,8 @@ class Batch(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     sheet: Mapped[str] = mapped_column(String(200), default="")
     layout: Mapped[str] = mapped_column(String(30), default="")
-    period: Mapped[str] = mapped_column(String(20), default="")  # e.g. 2024-Q2
+    period: Mapped[str] = mapped_column(String(200), default="")  # '2024-Q2' or '2024-Q1,2024-H1'
+
     uploaded_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="loaded")  # loaded | undone
@@ -82,6 +86,7 @@ class Batch(Base):
     warnings_count: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     undone_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    units: Mapped[str] = mapped_column(Text, default="")  # ','-separated codes of the units reported
 
 
 class BatchFile(Base):
@@ -91,47 +96,59 @@ class BatchFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class BatchSheet(Base):
+    """Each sheet a batch read, with its layout and period (a workbook may hold several)."""
+    __tablename__ = "batch_sheets"
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet: Mapped[str] = mapped_column(String(200), default="")
+    layout: Mapped[str] = mapped_column(String(30), default="")
+    period: Mapped[str] = mapped_column(String(20), default="")  # '2024-Q2', '2024-H1', '2024'
+
+
 class Fact(Base):
-    """One value per (quarter, indicator, unit). The primary key leads with the period, and on
-    SQLite the table is WITHOUT ROWID, i.e. the rows are stored in that key's b-tree: a period
-    range is one covering scan for the page aggregates, and a load writes one b-tree per row
-    (no rowid table, no secondary index). year and quarter are plain columns, derived from
-    period_index (year * 4 + quarter - 1)."""
+    """The value in force per (period span, indicator, unit): period_index is the span's first
+    quarter (year * 4 + quarter - 1), span its number of quarters (1 = a quarter). The primary
+    key leads with the period, and on SQLite the table is WITHOUT ROWID, i.e. the rows are
+    stored in that key's b-tree: a period range is one covering scan for the page aggregates,
+    quarterly facts (span 1) and cumulative ones (span > 1) are separate ranges of each period,
+    and a load writes one b-tree per row. year and quarter are plain columns, derived from
+    period_index; batch_id is the newest loaded batch that reported the value."""
     __tablename__ = "facts"
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
-    period_index: Mapped[int] = mapped_column(Integer)  # year * 4 + quarter - 1, for ranges
+    period_index: Mapped[int] = mapped_column(Integer)  # year * 4 + first quarter - 1, for ranges
+    span: Mapped[int] = mapped_column(Integer, default=1)  # quarters covered: 1, 2, 3 or 4
     value: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
 
     __table_args__ = (
-        # Serves every query (a period range, then an indicator; undo: a period and batch_id).
+        # Serves every query (a period range, then span and indicator; undo: a period and batch_id).
         # No other index: each one cost ~15-25% of a load's insert time. A unit alone (the foreign
         # key check when the catalogue drops a unit) is a skip-scan with ANALYZE statistics, else
         # a table scan: acceptable for a rare catalogue change.
-        PrimaryKeyConstraint("period_index", "indicator_code", "unit_code", name="facts_pkey"),
+        PrimaryKeyConstraint("period_index", "span", "indicator_code", "unit_code", name="facts_pkey"),
         {"sqlite_with_rowid": False},
     )
 
 
-class FactHistory(Base):
-    """A superseded value: what batch_id had written until replaced_by_batch_id replaced it."""
-    __tablename__ = "fact_history"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    unit_code: Mapped[str] = mapped_column(String(50))
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    indicator_code: Mapped[str] = mapped_column(String(60))
-    value: Mapped[int] = mapped_column(BigInteger)
+class BatchValue(Base):
+    """Every value a batch reported, unchanged ones included: undo replays the loaded batches
+    from these. Keyed by batch first, so a load appends to the end of the b-tree."""
+    __tablename__ = "batch_values"
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
-    replaced_by_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
-    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    period_index: Mapped[int] = mapped_column(Integer)
+    span: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    unit_code: Mapped[str] = mapped_column(String(50))
+    value: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (
-        Index("ix_history_replaced_by", "replaced_by_batch_id"),
-        Index("ix_history_batch", "batch_id"),
+        PrimaryKeyConstraint("batch_id", "period_index", "span", "indicator_code", "unit_code",
+                             name="batch_values_pkey"),
+        {"sqlite_with_rowid": False},
     )
 
 

@@ -1,6 +1,6 @@
 """Lịch sử nạp: every batch (who, when, file, counts, status), the original file as uploaded, and
-undo after a confirmation. A batch whose values a later batch revised cannot be undone until that
-later batch is undone (the load layer refuses; this page explains the order)."""
+undo after a confirmation. Undo leaves the warehouse as if the batch had never been loaded, in any
+order: what other batches reported stays (etl.undo)."""
 from __future__ import annotations
 
 import re
@@ -14,8 +14,8 @@ import ui_auth
 from etl.load import BatchInfo, batch_file, fmt_time, list_batches, undo_batch
 from etl.numbers import fmt_int
 
-ORDER_RULE = ("Hoàn tác theo thứ tự: nếu một lô mới hơn đã sửa số liệu của lô này, cần hoàn tác lô mới hơn "
-              "trước, rồi mới hoàn tác lô này (để số liệu cũ được khôi phục đúng).")
+ORDER_RULE = ("Hoàn tác một lô đưa kho số liệu về như khi lô đó chưa từng được nạp: số liệu mà các lô khác "
+              "đã báo cáo vẫn được giữ nguyên, kể cả khi hoàn tác lô cũ trước lô mới.")
 STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}
 BUSY = "Kho dữ liệu đang bận hoặc không kết nối được; chưa hoàn tác gì. Vui lòng thử lại sau ít phút."
 
@@ -48,7 +48,6 @@ def show_last_undo() -> None:
         st.success(ui_auth.md_escape(message))
     else:
         st.error(ui_auth.md_escape(message))
-        st.info(ORDER_RULE)
 
 
 def batch_actions(engine, account, batch: BatchInfo) -> None:
@@ -70,8 +69,9 @@ def batch_actions(engine, account, batch: BatchInfo) -> None:
             st.rerun()
         return
     st.warning(f"Hoàn tác lô #{batch.id} ({ui_auth.md_escape(batch.file_name)}, {batch.period_label})? "
-               f"{fmt_int(batch.rows_added)} giá trị thêm mới sẽ bị xóa và {fmt_int(batch.rows_changed)} "
-               "giá trị bị sửa sẽ trở lại giá trị cũ.")
+               f"Các giá trị lô này đã thêm mới ({fmt_int(batch.rows_added)}) hoặc sửa "
+               f"({fmt_int(batch.rows_changed)}) sẽ trở về như trước khi nạp, trừ những giá trị mà lô khác "
+               "còn hiệu lực cũng đã báo cáo.")
     yes, no, _ = st.columns([1, 1, 3])
     if yes.button("Xác nhận hoàn tác", type="primary", key=f"hist_confirm_{batch.id}"):
         try:

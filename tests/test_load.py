@@ -1,4 +1,4 @@
-"""Load: batches, idempotency, revision history, exact undo, refusals, concurrency (both databases)."""
+"""Load: batches, idempotency, every value kept per batch, exact undo, refusals, concurrency (both databases)."""
 from __future__ import annotations
 
 import threading
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from etl.audit import recent_events
 from etl.load import batch_file, list_batches, load_file, preview_file, undo_batch
 from etl.periods import quarter
-from etl.schema import Base, Batch, Fact, FactHistory, Meta
+from etl.schema import Base, Batch, BatchValue, Fact, Meta
 from tests.workbooks import cell_of, consolidated_workbook, form_workbook
 
 Q2 = quarter(2024, 2)
@@ -25,13 +25,20 @@ def facts(engine) -> dict:
     return {(u, y, q, i): (v, b) for u, y, q, i, v, b in rows}
 
 
-def snapshot(engine) -> tuple:
-    """Facts and history, every column, in a stable order."""
+def snapshot(engine) -> list[dict]:
+    """The facts in force, every column, in a stable order."""
     with engine.connect() as conn:
         f = conn.execute(select(Fact).order_by(Fact.unit_code, Fact.year, Fact.quarter, Fact.indicator_code)
                          ).mappings().all()
-        h = conn.execute(select(FactHistory).order_by(FactHistory.id)).mappings().all()
-    return [dict(r) for r in f], [dict(r) for r in h]
+    return [dict(r) for r in f]
+
+
+def batch_values(engine, batch_id: int) -> dict:
+    """{(unit, indicator): value} that a batch reported."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(BatchValue.unit_code, BatchValue.indicator_code, BatchValue.value)
+                            .where(BatchValue.batch_id == batch_id)).all()
+    return {(u, i): v for u, i, v in rows}
 
 
 def all_tables(engine) -> dict:
@@ -81,7 +88,7 @@ def test_different_file_with_same_values_is_unchanged_without_a_batch(engine):
     assert len(list_batches(engine)) == 1
 
 
-def test_revision_keeps_old_value_in_history_and_unchanged_values_keep_their_batch(engine):
+def test_revision_keeps_every_value_with_its_batch_and_unchanged_facts_keep_their_batch(engine):
     a = load(engine, FIRST).batch_id
     revised = [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905, "documents_issued": 7,
                                    "dialogues": 2})]
@@ -93,10 +100,9 @@ def test_revision_keeps_old_value_in_history_and_unchanged_values_keep_their_bat
     assert f[("394", 2024, 2, "conference_participants")] == (905, a)  # not rewritten
     assert f[("394", 2024, 2, "dialogues")] == (2, b)
     assert f[("404", 2024, 2, "conferences")] == (5, a)  # a unit absent from the revision is untouched
-    with engine.connect() as conn:
-        hist = conn.execute(select(FactHistory.unit_code, FactHistory.indicator_code, FactHistory.value,
-                                   FactHistory.batch_id, FactHistory.replaced_by_batch_id)).all()
-    assert hist == [("394", "conferences", 12, a, b)]
+    assert batch_values(engine, a)[("394", "conferences")] == 12   # the value it replaced is kept
+    assert batch_values(engine, b) == {("394", "conferences"): 13, ("394", "conference_participants"): 905,
+                                       ("394", "documents_issued"): 7, ("394", "dialogues"): 2}
     kinds = {(c.unit_code, c.indicator_code): (c.kind, c.old, c.new) for c in r.changes}
     assert kinds[("394", "conferences")] == ("changed", 12, 13)
     assert kinds[("394", "dialogues")] == ("added", None, 2)
@@ -134,7 +140,7 @@ def test_refused_file_changes_nothing(engine):
     assert all_tables(engine) == before
 
 
-def test_undo_restores_facts_and_history_exactly(engine):
+def test_undo_restores_facts_exactly(engine):
     load(engine, FIRST)
     load(engine, [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905})], name="b.xlsx")
     before = snapshot(engine)
@@ -150,20 +156,44 @@ def test_undo_restores_facts_and_history_exactly(engine):
     assert (b.status, b.undone_by) == ("undone", "minh") and b.undone_at is not None
 
 
-def test_undo_is_refused_while_a_later_batch_replaced_its_values(engine):
+def test_undoing_an_earlier_batch_keeps_what_later_batches_reported(engine):
     a = load(engine, FIRST).batch_id
     b = load(engine, [("Huyện Yên Định", {"conferences": 13, "conference_participants": 905})],
              name="sua_lan_2.xlsx").batch_id
-    before = all_tables(engine)
-    refused = undo_batch(engine, a, user="minh")
-    assert not refused.ok
-    assert f"Hãy hoàn tác lô #{b} (sua_lan_2.xlsx) trước" in refused.message
-    assert all_tables(engine) == before
+    u = undo_batch(engine, a, user="minh")
+    assert (u.ok, u.restored, u.removed) == (True, 0, 4)
+    assert "1 giá trị vẫn giữ" in u.message   # 905 participants: b reported it too
+    assert facts(engine) == {("394", 2024, 2, "conferences"): (13, b),
+                             ("394", 2024, 2, "conference_participants"): (905, b)}
     assert undo_batch(engine, b).ok
-    assert undo_batch(engine, a).ok
     assert facts(engine) == {}
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(FactHistory)).scalar_one() == 0
+
+
+def test_undo_a_then_b_repeating_a_never_loses_b(engine):
+    """The review's case: B repeats A's 36 values and adds 12; undoing A leaves all 48 of B."""
+    units = ["Huyện Yên Định", "Huyện Nông Cống", "Huyện Thọ Xuân", "Huyện Hà Trung", "Huyện Vĩnh Lộc",
+             "Huyện Thiệu Hóa"]
+    six = ["documents_issued", "conferences", "conference_participants", "inspections", "models_registered",
+           "models_recognized"]
+    rows_a = [(name, {c: 10 + n for c in six}) for n, name in enumerate(units)]
+    rows_b = [(name, {**values, "dialogues": 1, "review_conferences": 2}) for name, values in rows_a]
+    a = load(engine, rows_a).batch_id
+    b = load(engine, rows_b, name="b.xlsx")
+    assert (b.rows_added, b.rows_unchanged) == (12, 36)
+    assert undo_batch(engine, a).ok
+    f = facts(engine)
+    assert len(f) == 48 and {batch for _v, batch in f.values()} == {b.batch_id}
+
+
+def test_undo_in_any_order_equals_loading_the_rest(engine):
+    a = load(engine, FIRST).batch_id
+    b = load(engine, [("Huyện Yên Định", {"conferences": 13})], name="b.xlsx").batch_id
+    c = load(engine, [("Huyện Yên Định", {"conferences": 12, "dialogues": 4})], name="c.xlsx").batch_id
+    assert undo_batch(engine, b).ok   # the middle one: c's 12 stays, owned by a as a replay of a, c leaves it
+    f = facts(engine)
+    assert f[("394", 2024, 2, "conferences")] == (12, a) and f[("394", 2024, 2, "dialogues")] == (4, c)
+    assert undo_batch(engine, a).ok   # a's own values go, c's stay
+    assert facts(engine) == {("394", 2024, 2, "conferences"): (12, c), ("394", 2024, 2, "dialogues"): (4, c)}
 
 
 def test_undo_twice_or_unknown_batch_is_refused_politely(engine):
@@ -243,7 +273,7 @@ class _Serialization(Exception):
 def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypatch):
     import etl.load as load_module
     from sqlalchemy.exc import OperationalError
-    real, calls = load_module._load_parsed, []
+    real, calls = load_module._load_values, []
 
     def flaky(conn, *args):
         calls.append(1)
@@ -252,7 +282,7 @@ def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypat
             raise OperationalError("INSERT", {}, _Serialization())
         return real(conn, *args)
 
-    monkeypatch.setattr(load_module, "_load_parsed", flaky)
+    monkeypatch.setattr(load_module, "_load_values", flaky)
     r = load(sqlite_engine, FIRST)
     assert (r.status, r.rows_added, len(calls)) == ("loaded", 6, 2)
     assert len(list_batches(sqlite_engine)) == 1 and len(facts(sqlite_engine)) == 6

@@ -190,9 +190,11 @@ TODAY = date(2024, 11, 21)
     (Q2_2024, quarter(2024, 3), quarter(2024, 3), "period_conflict"),
     (Period(2024, "Y"), Q2_2024, Q2_2024, ""),           # a bare year in the title agrees with its quarters
     (None, None, None, "period_missing"),
-    (Period(2024, "H1"), None, None, "period_not_quarter"),
-    (None, Period(2024, "H1"), None, "period_not_quarter"),
-    (Period(2024, "Y"), None, None, "period_not_quarter"),
+    (Period(2024, "H1"), None, Period(2024, "H1"), ""),   # cumulative reports load as they are
+    (None, Period(2024, "9M"), Period(2024, "9M"), ""),
+    (Period(2024, "Y"), None, Period(2024, "Y"), "period_in_future"),   # reported from December
+    (Period(2023, "Y"), None, Period(2023, "Y"), ""),
+    (Period(2024, "H1"), Period(2024, "9M"), Period(2024, "9M"), "period_conflict"),
     (quarter(2025, 1), None, quarter(2025, 1), "period_in_future"),
     (quarter(2024, 4), None, quarter(2024, 4), "period_in_future"),   # Q4 not in its last month yet
     (quarter(2024, 3), None, quarter(2024, 3), ""),

@@ -16,7 +16,7 @@ from etl.db import alembic_config, make_engine
 from tests.conftest import BACKENDS
 from tests.engines import _drop_pg_db, _fresh_pg_url
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 @pytest.fixture(params=BACKENDS, ids=BACKENDS)
@@ -109,7 +109,7 @@ def test_upgrade_with_facts_keeps_every_fact(empty_engine, start):
     migrate(empty_engine, "upgrade", "head")
     assert revision(empty_engine) == HEAD
     assert stored(empty_engine) == facts
-    assert layout(empty_engine) == (["period_index", "indicator_code", "unit_code"], set())
+    assert layout(empty_engine) == (["period_index", "span", "indicator_code", "unit_code"], set())
     if empty_engine.dialect.name == "sqlite":
         assert without_rowid(empty_engine)
     with empty_engine.begin() as conn:  # the new key is enforced, and still no duplicate facts
@@ -117,7 +117,7 @@ def test_upgrade_with_facts_keeps_every_fact(empty_engine, start):
             with conn.begin_nested():
                 conn.execute(sa.text(
                     "INSERT INTO facts (unit_code, year, quarter, indicator_code, period_index, value, batch_id) "
-                    "VALUES ('384', 2024, 3, 'conferences', 8098, 1, 1)"))
+                    "VALUES ('384', 2024, 3, 'conferences', 8098, 1, 1)"))  # span defaults to 1
         with pytest.raises(sa.exc.IntegrityError):  # foreign keys survive the recreation
             with conn.begin_nested():
                 conn.execute(sa.text(
@@ -169,3 +169,34 @@ def test_migrated_facts_table_matches_the_models(empty_engine):
     with empty_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if "facts" in repr(d)] == []
+
+
+def test_0004_keeps_every_reported_value_in_batch_values(empty_engine):
+    """Facts (the values in force) and fact_history (the values they replaced) both become rows of
+    batch_values with the batch that reported them; each batch lists its units and its sheet."""
+    migrate(empty_engine, "upgrade", "0003")
+    facts = fill(empty_engine)
+    replaced = next(f for f in sorted(facts) if f[6] == 2)  # a value batch 2 wrote over batch 1's
+    with empty_engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO fact_history (unit_code, year, quarter, indicator_code, value, batch_id, "
+            "replaced_by_batch_id, replaced_at) VALUES (:u, :y, :q, :i, 7, 1, 2, '2024-06-22 07:00:00')"),
+            dict(zip("uyqi", replaced)))
+    migrate(empty_engine, "upgrade", "head")
+    with empty_engine.connect() as conn:
+        values = set(conn.execute(sa.text(
+            "SELECT batch_id, period_index, span, indicator_code, unit_code, value FROM batch_values")))
+        units = dict(conn.execute(sa.text("SELECT id, units FROM batches")).all())
+        sheets = conn.execute(sa.text("SELECT batch_id, position, period FROM batch_sheets ORDER BY 1")).all()
+    expected = {(b, p, 1, i, u, v) for u, _y, _q, i, p, v, b in facts} | {(1, replaced[4], 1, replaced[3],
+                                                                            replaced[0], 7)}
+    assert values == expected
+    assert {b: set(us.split(",")) for b, us in units.items()} == {
+        b: {u for u, *_rest, bb in facts if bb == b} | ({replaced[0]} if b == 1 else set()) for b in (1, 2)}
+    assert sheets == [(1, 0, "2024-Q2"), (2, 0, "2024-Q2")]
+    migrate(empty_engine, "downgrade", "0003")   # the replaced value is history again
+    with empty_engine.connect() as conn:
+        history = conn.execute(sa.text("SELECT unit_code, indicator_code, value, batch_id, replaced_by_batch_id "
+                                       "FROM fact_history")).all()
+    assert history == [(replaced[0], replaced[3], 7, 1, 2)]
+    assert stored(empty_engine) == facts

@@ -82,13 +82,25 @@ def app(monkeypatch):
 
 
 def _sum(engine, indicator: str, spec: str, cluster: str | None = None) -> int | None:
+    """An independent oracle: Σ over the units that reported every quarter of the period they existed
+    in, by quarterly reports, plus the units whose report is for exactly the period."""
     p = parse_period(spec)
-    sql = ("SELECT SUM(f.value) FROM facts f JOIN units u ON u.code = f.unit_code "
-           "WHERE f.indicator_code = :i AND f.period_index IN :ix" + (" AND u.cluster_code = :c" if cluster else ""))
-    from sqlalchemy import bindparam
-    stmt = text(sql).bindparams(bindparam("ix", expanding=True))
+    first, span = p.indexes[0], len(p.indexes)
+    owed = ("(SELECT count(*) FROM (SELECT :first AS q UNION SELECT :first + 1 UNION SELECT :first + 2 "
+            "UNION SELECT :first + 3) qs WHERE qs.q < :first + :span "
+            "AND qs.q BETWEEN (CAST(strftime('%Y', u.valid_from) AS INTEGER) * 4 "
+            "+ (CAST(strftime('%m', u.valid_from) AS INTEGER) - 1) / 3) "
+            "AND coalesce(CAST(strftime('%Y', u.valid_to) AS INTEGER) * 4 "
+            "+ (CAST(strftime('%m', u.valid_to) AS INTEGER) - 1) / 3, 999999))")
+    quarterly = ("SELECT f.unit_code FROM facts f JOIN units u ON u.code = f.unit_code "
+                 "WHERE f.span = 1 AND f.period_index >= :first AND f.period_index < :first + :span "
+                 f"GROUP BY f.unit_code HAVING count(DISTINCT f.period_index) = max({owed})")
+    sql = ("SELECT SUM(f.value) FROM facts f JOIN units u ON u.code = f.unit_code WHERE f.indicator_code = :i "
+           f"AND ((f.span = 1 AND f.period_index >= :first AND f.period_index < :first + :span "
+           f"AND f.unit_code IN ({quarterly})) OR (f.period_index = :first AND f.span = :span AND :span > 1))"
+           + (" AND u.cluster_code = :c" if cluster else ""))
     with engine.connect() as conn:
-        return conn.execute(stmt, {"i": indicator, "ix": list(p.indexes), "c": cluster}).scalar()
+        return conn.execute(text(sql), {"i": indicator, "first": first, "span": span, "c": cluster}).scalar()
 
 
 def _rate(engine, spec: str, cluster: str | None = None) -> float:

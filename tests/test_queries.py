@@ -174,8 +174,11 @@ def test_trend_sums_quarters_into_longer_periods(engine):
     assert t["models_registered"].tolist()[0] == 30 and pd.isna(t["models_registered"].iloc[1])
     assert t["recognition_rate"].iloc[0] == pytest.approx(0.5)
     assert t["period_label"].tolist()[0] == "6 tháng đầu năm 2024"
+    assert (t["units_reported"].tolist(), t["units_partial"].tolist()) == ([1, 0, 0], [0, 0, 1])
     y = q.trend(engine, Period(2024, "Y"), Period(2025, "Y"), "unit", codes=("394",))
-    assert y["models_registered"].tolist() == [30, 4]
+    # two quarters of a year are not the year: left out, and counted as partial
+    assert y["models_registered"].isna().all() and y["units_partial"].tolist() == [1, 1]
+    assert y["quarters_expected"].tolist() == [4, 4]
 
 
 def test_completeness_counts_units_existing_each_quarter(engine):

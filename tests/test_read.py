@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from etl.periods import quarter
+from etl.periods import Period, quarter
 from etl.read import parse_workbook
 from tests.workbooks import (catalogue_indicators, cell_of, consolidated_workbook, first_data_row,
                              form_workbook, sample_units, to_bytes)
@@ -219,8 +219,9 @@ def test_two_columns_for_one_indicator_is_an_error():
     ("", quarter(2024, 2), quarter(2024, 2), None),
     ("QUÝ II NĂM 2024", quarter(2024, 3), quarter(2024, 3), "period_conflict"),
     ("", None, None, "period_missing"),
-    ("6 THÁNG ĐẦU NĂM 2024", None, None, "period_not_quarter"),
-    ("NĂM 2024", None, None, "period_not_quarter"),
+    ("6 THÁNG ĐẦU NĂM 2024", None, Period(2024, "H1"), None),
+    ("NĂM 2024", None, Period(2024, "Y"), None),
+    ("4 THÁNG ĐẦU NĂM 2024", None, None, "period_unsupported"),
     ("QUÝ II NĂM 2026", None, quarter(2026, 2), "period_in_future"),
 ])
 def test_period_from_title_or_given(title, given, period, code):

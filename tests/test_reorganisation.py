@@ -90,13 +90,18 @@ def test_province_series_has_every_quarter(warehouse):
 
 
 def test_year_2025_adds_district_half_and_commune_half(warehouse):
+    """A unit has reported 2025 when it reported every quarter it existed in: the districts the
+    first half, the communes the second; a unit silent in one of its quarters is left out."""
     engine, units = warehouse
     year = Period(2025, "Y")
+    quarters = periods_between(quarter(2025, 1), quarter(2025, 4))
     df = queries.summary(engine, year, by="cluster")
     for _, row in df.iterrows():
-        mine = [(u, p) for p in periods_between(quarter(2025, 1), quarter(2025, 4))
-                for u in reported(units, p) if u.cluster_code == row["code"]]
-        assert row["conferences"] == sum(values_for(u.code, p)["conferences"] for u, p in mine)
+        owed = {u.code: [p for p in quarters if u.active_in(p.start, p.end)] for u in units
+                if u.cluster_code == row["code"] and u.active_in(year.start, year.end)}
+        full = [c for c, ps in owed.items() if all(c not in SILENT.get(p.spec, ()) for p in ps)]
+        assert row["conferences"] == sum(values_for(c, p)["conferences"] for c in full for p in owed[c])
+        assert (row["units_reported"], row["units_partial"]) == (len(full), len(owed) - len(full))
 
 
 def test_completeness_expects_the_units_that_existed(warehouse):
