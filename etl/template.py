@@ -1,4 +1,5 @@
-"""The consolidated template (biểu tổng hợp) for one quarter: what a unit fills in and uploads.
+"""The consolidated template (biểu tổng hợp) for one period: what a unit fills in and uploads — a
+quarter, or a cumulative period (6 tháng, 9 tháng, năm) for units that report so.
 
 Sheet "Biểu tổng hợp" (read back by etl.read like any consolidated sheet):
 
@@ -42,7 +43,8 @@ GUIDE = [
     "2. Ghi số nguyên không âm (ví dụ 12 hoặc 4819). Không ghi \"gần 50\", \"hơn 200\", 105/130.",
     "3. Không có số liệu: để trống hoặc ghi \"-\" (khác với số 0).",
     "4. Số lượt người tham dự chỉ ghi khi có hội nghị; số mô hình được công nhận không vượt số đăng ký.",
-    "5. Kỳ báo cáo ghi ở dòng tiêu đề (ví dụ \"QUÝ II NĂM 2024\"); mỗi tệp là số liệu của một quý.",
+    "5. Kỳ báo cáo ghi ở dòng tiêu đề (ví dụ \"QUÝ II NĂM 2024\" hoặc \"6 THÁNG ĐẦU NĂM 2024\"); mỗi tệp là "
+    "số liệu của một kỳ, ghi đúng số của cả kỳ (số lũy kế 6 tháng, 9 tháng, cả năm).",
     "6. Có thể xóa dòng của đơn vị chưa báo cáo hoặc để trống cả dòng.",
     "   Khi nạp lại biểu đã sửa, ô để trống không xóa số đã nạp trước đó; muốn bỏ cả lần nạp, dùng Hoàn tác.",
     "7. Lưu tệp dạng .xlsx rồi tải lên trang \"Tải lên\" hoặc nạp bằng lệnh: python -m etl load TÊN_TỆP.xlsx",
@@ -51,12 +53,19 @@ GUIDE = [
 
 
 def template_title(period: Period) -> str:
-    """'BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN QUÝ II NĂM 2024'."""
-    return f"BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN QUÝ {ROMAN[period.quarter]} NĂM {period.year}"
+    """'BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN QUÝ II NĂM 2024' / '… 6 THÁNG ĐẦU NĂM 2024'."""
+    if period.kind == "Q":
+        words = f"QUÝ {ROMAN[period.quarter]} NĂM {period.year}"
+    elif period.kind == "Y":
+        words = f"NĂM {period.year}"
+    else:  # '6 THÁNG ĐẦU NĂM 2024', '9 THÁNG NĂM 2024'
+        words = period.label.upper()
+    return f"BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN {words}"
 
 
 def template_file_name(period: Period) -> str:
-    return f"bieu_tong_hop_{period.year}_Q{period.quarter}.xlsx"
+    """'bieu_tong_hop_2024_Q2.xlsx', 'bieu_tong_hop_2024_H1.xlsx', 'bieu_tong_hop_2024.xlsx'."""
+    return f"bieu_tong_hop_{period.spec.replace('-', '_')}.xlsx"
 
 
 def template_units(engine, period: Period) -> list[UnitRow]:

@@ -15,7 +15,7 @@ from etl import auth
 from etl.config import get_settings
 from etl.load import FileResult, fmt_time, load_file, preview_file
 from etl.numbers import fmt_int
-from etl.periods import parse_period, periods_between, quarter
+from etl.periods import Period, parse_period, periods_between, quarter
 from etl.problems import sort_problems
 from etl.queries import data_version
 from etl.safety import check_upload
@@ -26,24 +26,35 @@ KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "K
 KIND_COLOURS = {"added": "background-color: #e3f2e6", "changed": "background-color: #fff1c2; font-weight: 600"}
 AUTO = "auto"
 BUSY = "kho dữ liệu đang bận hoặc không kết nối được; tệp chưa được nạp. Vui lòng bấm nạp lại sau ít phút."
+MOVED = ("chưa nạp: kho dữ liệu đã thay đổi từ lúc xem trước (có người vừa nạp hoặc hoàn tác số liệu). "
+         "Bảng so sánh bên dưới đã được tính lại; hãy xem lại rồi bấm “Xác nhận nạp” lần nữa.")
 
 
-def quarters_newest_first() -> list[str]:
+def periods_newest_first() -> list[str]:
+    """Quarters and cumulative periods (6 tháng, 9 tháng, năm) whose last month has begun, newest
+    end first and, for one end, the longer period first (Năm before 6 tháng cuối năm, Quý IV)."""
     today = date.today()
     last = quarter(today.year, (today.month - 1) // 3 + 1)
-    return [p.spec for p in reversed(periods_between(quarter(FIRST_YEAR, 1), last))]
+    quarters = periods_between(quarter(FIRST_YEAR, 1), last)
+    periods = [p for q in quarters for p in [q, *(Period(q.year, k) for k in ENDING_WITH.get(q.quarter, ()))]]
+    return [p.spec for p in sorted(periods, key=lambda p: (p.end, len(p.indexes)), reverse=True)]
+
+
+ENDING_WITH = {2: ("H1",), 3: ("9M",), 4: ("H2", "Y")}  # cumulative periods ending with each quarter
 
 
 def template_section(engine) -> None:
     with st.expander("Biểu mẫu chuẩn (tải về để điền)", expanded=False):
-        options = quarters_newest_first()
-        spec = st.selectbox("Kỳ của biểu mẫu", options, index=min(1, len(options) - 1), key="tpl_period",
+        options = periods_newest_first()
+        newest_quarter = next(i for i, spec in enumerate(options) if "-Q" in spec)
+        spec = st.selectbox("Kỳ của biểu mẫu", options, index=newest_quarter, key="tpl_period",
                             format_func=lambda s: parse_period(s).label)
         period = parse_period(spec)
         st.download_button("⬇ Tải biểu mẫu .xlsx", lambda: template_bytes(engine, period),
                            file_name=template_file_name(period), on_click="ignore", key="tpl_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        st.caption("Biểu mẫu có sẵn tên các đơn vị của kỳ đã chọn; điền số nguyên, để trống ô không có số liệu.")
+        st.caption("Biểu mẫu có sẵn tên các đơn vị của kỳ đã chọn; điền số nguyên, để trống ô không có số liệu. "
+                   "Đơn vị báo cáo lũy kế (6 tháng, 9 tháng, cả năm) chọn đúng kỳ đó và ghi số của cả kỳ.")
 
 
 def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope) -> FileResult:
@@ -115,7 +126,7 @@ def period_choice(index: int, name: str, result: FileResult) -> str:
     chosen = st.session_state.get(period_key(index, name), AUTO)
     detected = result.period.label if chosen == AUTO and result.period else None
     auto_label = f"Theo tiêu đề tệp ({detected})" if detected else "Theo tiêu đề tệp (chưa xác định)"
-    return st.selectbox(f"Kỳ báo cáo của tệp {index + 1}", [AUTO, *quarters_newest_first()],
+    return st.selectbox(f"Kỳ báo cáo của tệp {index + 1}", [AUTO, *periods_newest_first()],
                         key=period_key(index, name),
                         format_func=lambda s: auto_label if s == AUTO else parse_period(s).label,
                         help="Kỳ được đọc từ dòng tiêu đề (ví dụ \"QUÝ II NĂM 2024\"). "
@@ -152,21 +163,27 @@ def show_result(result: FileResult) -> None:
 
 def show_done() -> None:
     for name, status, text in st.session_state.pop("_upl_done", []):
-        getattr(st, {"loaded": "success", "unchanged": "info"}.get(status, "error"))(
+        getattr(st, {"loaded": "success", "unchanged": "info", "moved": "warning"}.get(status, "error"))(
             f"{ui_auth.md_escape(name)}: {ui_auth.md_escape(text)}")
 
 
-def commit(engine, files, results, account, scope) -> None:
+def commit(engine, files, account, scope, shown: dict) -> None:
+    """Load each previewed file, exactly as its preview showed it (`shown`: the fingerprints the user
+    saw on the previous run; the click's own run may already have re-read a moved warehouse)."""
     done = []
-    for (name, data, spec), before in zip(files, results):
-        if before.status != "preview":
+    for name, data, spec in files:
+        expect = shown.get(shown_key(name, data, spec))
+        if expect is None:  # refused or unchanged when shown: nothing to load
             continue
         try:
             with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
-                                   user=account.username, allowed_units=scope)
+                                   user=account.username, allowed_units=scope, expect=expect)
         except OperationalError:  # the warehouse is unreachable or busy beyond the retries
             done.append((name, "rejected", BUSY))
+            continue
+        if result.moved:
+            done.append((name, "moved", MOVED))
             continue
         if result.status == "loaded":
             text = (f"đã nạp lô #{result.batch_id} ({result.period.label}): {fmt_int(result.rows_added)} "
@@ -177,9 +194,14 @@ def commit(engine, files, results, account, scope) -> None:
             text = "bị từ chối khi nạp: " + "; ".join(p.message for p in result.problems if p.is_error)[:500]
         done.append((name, result.status, text))
     st.session_state["_upl_done"] = done
-    st.session_state["_upl_round"] = st.session_state.get("_upl_round", 0) + 1  # empties the uploader
+    if not any(status == "moved" for _n, status, _t in done):  # keep the files to preview them again
+        st.session_state["_upl_round"] = st.session_state.get("_upl_round", 0) + 1  # empties the uploader
     st.session_state.pop("_upl_cache", None)
     st.rerun()
+
+
+def shown_key(name: str, data: bytes, spec: str) -> tuple:
+    return name, hashlib.sha256(data).hexdigest(), spec
 
 
 def main() -> None:
@@ -199,6 +221,8 @@ def main() -> None:
         st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
         return
     files, results = [], []
+    shown = st.session_state.get("_upl_shown", {})   # what the previous run showed
+    st.session_state["_upl_shown"] = now_shown = {}
     bar = st.progress(0.0, text="Đang đọc các tệp …") if len(uploaded) > 1 else None
     for i, f in enumerate(uploaded):
         data = f.getvalue()
@@ -212,13 +236,15 @@ def main() -> None:
             show_result(result)
         files.append((f.name, data, spec))
         results.append(result)
+        if result.status == "preview":
+            now_shown[shown_key(f.name, data, spec)] = result.fingerprint
         if bar is not None:
             bar.progress((i + 1) / len(uploaded), text=f"Đã đọc {i + 1}/{len(uploaded)} tệp")
     ready = [r for r in results if r.status == "preview"]
     if any(r.status == "rejected" for r in results) and ready:
         st.warning("Các tệp bị từ chối sẽ không được nạp; chỉ nạp các tệp hợp lệ.")
     if st.button("Xác nhận nạp", type="primary", disabled=not ready, key="upl_confirm"):
-        commit(engine, files, results, account, scope)
+        commit(engine, files, account, scope, shown)
 
 
 main()

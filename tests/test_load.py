@@ -286,3 +286,16 @@ def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypat
     r = load(sqlite_engine, FIRST)
     assert (r.status, r.rows_added, len(calls)) == ("loaded", 6, 2)
     assert len(list_batches(sqlite_engine)) == 1 and len(facts(sqlite_engine)) == 6
+
+
+def test_confirm_with_the_preview_fingerprint_loads_exactly_that_change(engine):
+    data = consolidated_workbook([("Huyện Yên Định", {"conferences": 20, "conference_participants": 905})])
+    shown = preview_file(engine, data, "x.xlsx", user="lan")
+    load(engine, FIRST, name="nguoi_khac.xlsx")   # the warehouse moves after the preview
+    before = all_tables(engine)
+    r = load_file(engine, data, "x.xlsx", user="lan", expect=shown.fingerprint)
+    assert (r.status, r.moved, r.batch_id) == ("preview", True, None)
+    assert [(c.old, c.new) for c in r.changes if c.kind == "changed"] == [(12, 20)]   # what it would do now
+    assert all_tables(engine) == before
+    again = load_file(engine, data, "x.xlsx", user="lan", expect=r.fingerprint)
+    assert (again.status, again.moved, again.rows_changed) == ("loaded", False, 1)

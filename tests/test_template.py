@@ -8,7 +8,7 @@ import pytest
 
 from etl.catalog import load_units
 from etl.load import load_file
-from etl.periods import quarter
+from etl.periods import Period, quarter
 from etl.template import GUIDE_SHEET, SHEET, template_bytes, template_units
 from tests.workbooks import fill_template
 
@@ -60,6 +60,18 @@ def test_filled_template_loads_cleanly(engine):
     assert result.status == "loaded", [p.message for p in result.problems]
     assert result.problems == []
     assert result.rows_added == 27 * 12 and result.layout == "consolidated"
+
+
+@pytest.mark.parametrize("period, title", [
+    (Period(2024, "H1"), "BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN 6 THÁNG ĐẦU NĂM 2024"),
+    (Period(2024, "9M"), "BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN 9 THÁNG NĂM 2024"),
+    (Period(2024, "Y"), "BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN NĂM 2024"),
+])
+def test_cumulative_template_loads_as_its_period(engine, period, title):
+    data = template_bytes(engine, period)
+    assert openpyxl.load_workbook(io.BytesIO(data))[SHEET]["A2"].value == title
+    result = load_file(engine, fill_template(data, lambda i, j: (5 if j == 0 else None) if i < 2 else None), "x.xlsx")
+    assert (result.status, result.period, result.rows_added) == ("loaded", period, 2)
 
 
 def test_partly_filled_template_loads_the_filled_units_only(engine):

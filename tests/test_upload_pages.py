@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from etl import auth
 from etl.audit import recent_events
+from etl.load import load_file
 from etl.schema import Fact
 from tests.engines import warehouse_checksum
 from tests.workbooks import consolidated_workbook
@@ -325,3 +326,21 @@ def test_audit_log_names_command_line_changes_in_words(site):
     at = page(open_app("quantri"), "pages/admin.py")
     shown = [df.value for df in at.dataframe if "Người thực hiện" in df.value.columns]
     assert shown and "dòng lệnh (root)" in set(shown[0]["Người thực hiện"])
+
+
+def test_confirm_loads_what_was_previewed_or_previews_again(site):
+    """Someone loads between the preview and the click: nothing is written, the page says so and
+    shows the new comparison; the next click loads what it now shows."""
+    at = page(open_app("quantri"), "pages/upload.py")
+    upload(at, ("bieu_quy2_sua.xlsx", REVISED))
+    assert "3 giá trị thêm mới" not in texts(at.success)[0]   # 6 new values when previewed
+    load_file(site, FIRST, "nguoi_khac.xlsx", user="tinh")
+    before = facts(site)
+    button(at, "Xác nhận nạp").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("đã thay đổi từ lúc xem trước" in t for t in texts(at.warning)), texts(at.warning)
+    assert facts(site) == before
+    assert "2 giá trị thêm mới, 1 giá trị thay đổi" in texts(at.success)[0]   # the new comparison
+    button(at, "Xác nhận nạp").click().run()
+    assert any("đã nạp lô #2" in t for t in texts(at.success)), texts(at.success)
+    assert facts(site) == AFTER_REVISED

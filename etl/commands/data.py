@@ -27,7 +27,8 @@ LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "c�
 def register(sub) -> None:
     p = sub.add_parser("load", help="Nạp tệp Excel vào kho dữ liệu")
     p.add_argument("files", nargs="+", metavar="TỆP", help="Tệp Excel (.xlsx) cần nạp")
-    p.add_argument("--period", metavar="KỲ", help="Kỳ (quý) của số liệu, ví dụ 2024-Q2; mặc định đọc từ tiêu đề")
+    p.add_argument("--period", metavar="KỲ", help="Kỳ của số liệu: quý (2024-Q2) hoặc kỳ lũy kế (2024-H1, "
+                                               "2024-9M, 2024-H2, 2024); mặc định đọc từ tiêu đề")
     p.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì")
     p.add_argument("--json", action="store_true", help="Kết quả dạng JSON")
     p.add_argument("--user", default="", metavar="TÊN", help="Tên người nạp (mặc định: tài khoản máy)")
@@ -47,8 +48,9 @@ def register(sub) -> None:
     p.add_argument("--user", default="", metavar="TÊN", help="Tên người hoàn tác")
     p.set_defaults(func=cmd_undo)
 
-    p = sub.add_parser("template", help="Tạo biểu mẫu tổng hợp (Excel) cho một quý")
-    p.add_argument("--period", required=True, metavar="KỲ", help="Quý, ví dụ 2024-Q2")
+    p = sub.add_parser("template", help="Tạo biểu mẫu tổng hợp (Excel) cho một kỳ")
+    p.add_argument("--period", required=True, metavar="KỲ", help="Quý (2024-Q2) hoặc kỳ lũy kế (2024-H1, "
+                                                                  "2024-9M, 2024-H2, 2024)")
     p.add_argument("--out", required=True, metavar="TỆP", help="Tệp .xlsx cần tạo")
     p.set_defaults(func=cmd_template)
 
@@ -57,14 +59,11 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_demo)
 
 
-def _period(spec: str, quarter_only: bool = False) -> Period:
+def _period(spec: str) -> Period:
     try:
-        period = parse_period(spec)
+        return parse_period(spec)
     except PeriodError:
         raise UsageError(f"kỳ '{spec}' không hợp lệ; dùng 2024-Q2, 2024-H1, 2024-9M, 2024-H2 hoặc 2024")
-    if quarter_only and period.kind != "Q":
-        raise UsageError(f"kỳ '{spec}' không phải một quý; số liệu được nạp theo quý, ví dụ 2024-Q2")
-    return period
 
 
 def _user(name: str) -> str:
@@ -80,7 +79,7 @@ def _user(name: str) -> str:
 
 def cmd_load(args) -> int:
     from etl.load import load_file
-    period = _period(args.period, quarter_only=True) if args.period else None
+    period = _period(args.period) if args.period else None
     paths = [Path(f) for f in args.files]
     folders = [str(p) for p in paths if p.is_dir()]
     if folders:
@@ -112,7 +111,8 @@ def _read(path: Path) -> bytes:
 
 def load_json(r) -> dict:
     """One file's result in the documented JSON shape."""
-    return {"file": r.file, "status": r.status, "batch_id": r.batch_id, "rows_added": r.rows_added,
+    return {"file": r.file, "status": r.status, "batch_id": r.batch_id,
+            "periods": [p.spec for p in r.periods], "rows_added": r.rows_added,
             "rows_changed": r.rows_changed, "rows_unchanged": r.rows_unchanged,
             "problems": [{"sheet": p.sheet, "cell": p.cell, "row": p.row, "column": p.column,
                           "code": p.code, "severity": p.severity, "message": p.message}
@@ -259,7 +259,7 @@ def cmd_undo(args) -> int:
 
 def cmd_template(args) -> int:
     from etl.template import template_bytes, template_units
-    period = _period(args.period, quarter_only=True)
+    period = _period(args.period)
     out = output_path(args.out, ".xlsx")
     engine = open_warehouse()
     count = len(template_units(engine, period))
