@@ -11,6 +11,9 @@ They are written to a temporary folder and loaded with etl.load.load_file, never
 
 The Đồng bằng cluster's 2024-Q1 + 2024-Q2 figures sum exactly to the real cluster report of
 seed 001 (129 văn bản, 50 hội nghị, 4.819 lượt người, … 891 mô hình đăng ký, 514 công nhận).
+The Ven biển cluster reports cumulatively in 2024, as many clusters do: Quý I, then 6 tháng đầu
+năm, 9 tháng and the year (running totals of its units' quarters), so the pages show quarters
+found by difference.
 """
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ SEED_TOTALS = {  # seed 001: Đồng bằng cluster, 6 tháng đầu năm 2024
     "inspected_party_orgs": 18, "inspected_party_members": 11, "models_registered": 891,
     "models_recognized": 514}
 DIALOGUES_SEED = 21  # not in seed 001; an illustrative figure
+CUMULATIVE_CLUSTER, CUMULATIVE_YEAR = "ven-bien", 2024   # reports Quý I, 6 tháng, 9 tháng, năm
+CUMULATIVE_KIND = {2: "H1", 3: "9M", 4: "Y"}
 
 # Per district-level unit and quarter, before trend and season (about seed 001 / 20).
 BASE = {"documents_issued": 6.4, "conferences": 2.5, "conference_participants": 240.0, "trainings": 0.45,
@@ -178,6 +183,7 @@ def generate(units: list[UnitRow], clusters: dict[str, str], *, seed: int = SEED
     from etl.lineage import read_lineage
     lineage = read_lineage() if lineage is None else lineage
     files: list[DemoFile] = []
+    running: dict[str, dict[str, int]] = {}   # the cumulative cluster's running totals per unit
     for period in periods_between(first, last):
         level = "commune" if period.start >= REORGANISATION_DATE else "district"
         scale = COMMUNE_SCALE if level == "commune" else 1.0
@@ -186,19 +192,43 @@ def generate(units: list[UnitRow], clusters: dict[str, str], *, seed: int = SEED
                        and u.active_in(period.start, period.end)]
             if members:
                 absorbed = absorbed_weights(units, members, period, lineage)
-                files += _cluster_files(cluster, clusters[cluster], members, period, scale, seed, absorbed)
+                if cluster == CUMULATIVE_CLUSTER and period.year == CUMULATIVE_YEAR:
+                    files += _cumulative_files(clusters[cluster], members, period, scale, seed, absorbed, running)
+                else:
+                    files += _cluster_files(cluster, clusters[cluster], members, period, scale, seed, absorbed)
     return files
+
+
+def _quarter_rows(cluster: str, members: list[UnitRow], period: Period, scale: float, seed: int,
+                  absorbed: dict[str, float], rng: random.Random, keep_all: bool = False) -> list[tuple]:
+    """(unit, values) of the units reporting the quarter (a unit or two missing, sometimes)."""
+    size = len(members) + sum(absorbed.values())  # a dissolved unit's activity stays in the cluster
+    values = unit_values(members, cluster_totals(cluster, period, size, scale, rng), rng, absorbed)
+    gaps = 0 if keep_all or rng.random() > 0.3 else rng.choice((1, 1, 2))
+    missing = {u.code for u in rng.sample(members, min(gaps, len(members) - 1))}
+    return [(u, values[u.code]) for u in members if u.code not in missing]
+
+
+def _cumulative_files(cluster_name: str, members: list[UnitRow], period: Period, scale: float, seed: int,
+                      absorbed: dict[str, float], running: dict) -> list[DemoFile]:
+    """Quý I as usual, then one cumulative sheet per quarter: each unit's total since January."""
+    rng = random.Random(f"demo:{seed}:{CUMULATIVE_CLUSTER}:{period.spec}")
+    rows = _quarter_rows(CUMULATIVE_CLUSTER, members, period, scale, seed, absorbed, rng, keep_all=True)
+    for unit, values in rows:
+        total = running.setdefault(unit.code, dict.fromkeys(values, 0))
+        for code, value in values.items():
+            total[code] += value
+    shown = period if period.quarter == 1 else Period(period.year, CUMULATIVE_KIND[period.quarter])
+    sheet_rows = [(unit, dict(running[unit.code])) for unit, _values in rows]
+    data = demo_sheets.consolidated_sheet(cluster_name, sheet_rows, shown, rng)
+    return [DemoFile(f"DEMO_{shown.spec}_{CUMULATIVE_CLUSTER}.xlsx", data, shown)]
 
 
 def _cluster_files(cluster: str, cluster_name: str, members: list[UnitRow], period: Period,
                    scale: float, seed: int, absorbed: dict[str, float]) -> list[DemoFile]:
     rng = random.Random(f"demo:{seed}:{cluster}:{period.spec}")
-    size = len(members) + sum(absorbed.values())  # a dissolved unit's activity stays in the cluster
-    values = unit_values(members, cluster_totals(cluster, period, size, scale, rng), rng, absorbed)
     is_seed = cluster == SEED_CLUSTER and period in SEED_QUARTERS
-    gaps = 0 if is_seed or rng.random() > 0.3 else rng.choice((1, 1, 2))
-    missing = {u.code for u in rng.sample(members, min(gaps, len(members) - 1))}
-    rows = [(u, values[u.code]) for u in members if u.code not in missing]
+    rows = _quarter_rows(cluster, members, period, scale, seed, absorbed, rng, keep_all=is_seed)
     out = []
     if not is_seed and members[0].level == "district" and rng.random() < 0.1 and len(rows) > 2:
         unit, vals = rows.pop(rng.randrange(len(rows)))  # this unit sent its own form report

@@ -67,6 +67,8 @@ def agency_line(period: Period) -> str:
 
 
 def period_title(period: Period, rng: random.Random) -> str:
+    if period.kind != "Q":  # '6 THÁNG ĐẦU NĂM 2024', '9 THÁNG NĂM 2024', 'NĂM 2024'
+        return period.label.upper()
     if rng.random() < 0.7:
         return f"QUÝ {ROMAN[period.quarter]} NĂM {period.year}"
     return f"Quý {ROMAN[period.quarter]}/{period.year}"
@@ -106,7 +108,8 @@ def consolidated_sheet(cluster_name: str, rows: list[tuple[UnitRow, dict]], peri
     """One cluster's consolidated sheet for the quarter."""
     wb = Workbook()
     ws = wb.active
-    ws.title = rng.choice(["Tổng hợp", "Biểu tổng hợp", "Sheet1", f"Quý {ROMAN[period.quarter]}"])
+    ws.title = rng.choice(["Tổng hợp", "Biểu tổng hợp", "Sheet1",
+                           f"Quý {ROMAN[period.quarter]}" if period.kind == "Q" else "Lũy kế"])
     lines = [agency_line(period), f"CỤM {cluster_name.upper()}",
              f"BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN {period_title(period, rng)}", ILLUSTRATIVE]
     for i, text in enumerate(lines, start=1):

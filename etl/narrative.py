@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.numbers import fmt_num, fmt_pct, pad2
-from etl.periods import REORGANISATION_DATE, Period
+from etl.periods import REORGANISATION_DATE, Period, parse_period
 from etl.text import fold
 
 # (indicator, noun phrase in a comparison, unit word) — the comparison sentence, in this order.
@@ -212,6 +212,30 @@ def missing_sentence(names: Sequence[str], noun: str = "đơn vị", limit: int 
     return f"Còn {count(len(names))} {noun} chưa báo cáo: {shown}{rest}."
 
 
+def gaps_sentence(gaps: Sequence[tuple[str, int]] | None, noun: str = "đơn vị") -> str:
+    """What keeps units out of a period's figures (etl.queries summary 'gaps'): 'Chưa đủ số liệu
+    của cả kỳ: 10 đơn vị thiếu Quý II/2024; 02 đơn vị chỉ có số liệu lũy kế, chưa tách được kỳ này
+    (số liệu của các đơn vị này chưa được cộng).' ('' when nothing is missing)."""
+    parts = []
+    for spec, n in gaps or ():
+        if spec == "cumulative":
+            parts.append(f"{count(n)} {noun} chỉ có số liệu lũy kế, chưa tách được kỳ này")
+        else:
+            parts.append(f"{count(n)} {noun} thiếu {parse_period(spec).label}")
+    if not parts:
+        return ""
+    return f"Chưa đủ số liệu của cả kỳ: {'; '.join(parts)} (số liệu của các {noun} này chưa được cộng)."
+
+
+def derived_note(units: int | None, noun: str = "đơn vị") -> str:
+    """'Số liệu của 03 đơn vị được tính bằng hiệu giữa các báo cáo lũy kế (ví dụ: Quý II = 6 tháng
+    đầu năm − Quý I).' ('' when none)."""
+    if not units:
+        return ""
+    return (f"Số liệu của {count(units)} {noun} được tính bằng hiệu giữa các báo cáo lũy kế "
+            "(ví dụ: Quý II = 6 tháng đầu năm − Quý I).")
+
+
 def completeness_sentence(reported: int | None, expected: int | None, noun: str = "đơn vị") -> str:
     """'Đã có 25/27 đơn vị báo cáo.'"""
     if not expected:
@@ -236,7 +260,8 @@ def report_paragraphs(current: dict, previous: dict | None, period: Period, scop
     status = " ".join(s for s in (
         completeness_sentence((current or {}).get("units_reported"), expected, noun)
         if (expected or 0) > 1 else "",
-        missing_sentence(missing, noun)) if s)
+        gaps_sentence((current or {}).get("gaps"), noun), missing_sentence(missing, noun),
+        derived_note((current or {}).get("units_derived"), noun)) if s)
     for extra in (ranking_sentence(unit_rates, noun=rank_noun or noun), status):
         if extra:
             paragraphs.append(extra)

@@ -173,6 +173,13 @@ class _Aggregate:
     reported: Counter = field(default_factory=Counter)
     partial: Counter = field(default_factory=Counter)
     derived: Counter = field(default_factory=Counter)
+    missing: dict = field(default_factory=dict)       # (group, bucket) -> Counter(quarter index -> units)
+    lumped: Counter = field(default_factory=Counter)  # units covered only by reports not separable
+
+    def gaps(self, g: str, b: int) -> tuple:
+        """(('2024-Q2', units missing it), …, ('cumulative', units not separable)) for a group."""
+        out = tuple((from_index(q).spec, n) for q, n in sorted(self.missing.get((g, b), Counter()).items()))
+        return out + ((("cumulative", self.lumped[(g, b)]),) if self.lumped.get((g, b)) else ())
 
     def add(self, g: str, b: int, code: str, value: int, facts: int) -> None:
         cell = self.sums.setdefault((g, b), {}).setdefault(code, [0, 0])
@@ -220,6 +227,7 @@ def _aggregate(engine: Engine, by: str, periods: list[Period], clusters, units, 
             agg.reported[(scope[unit], b)] += 1
         elif c.status == "partial":
             agg.partial[(scope[unit], b)] += 1
+        agg.missing.setdefault((scope[unit], b), Counter()).update(c.missing)
     return agg
 
 
@@ -276,6 +284,7 @@ def _resolve_lumped(engine: Engine, agg: _Aggregate, cover: dict, scope: dict, s
         key = (scope[unit], b)
         if found is None:
             agg.partial[key] += 1
+            agg.lumped[key] += not cover[(unit, b)].missing
             continue
         agg.reported[key] += 1
         agg.derived[key] += found.derived
@@ -319,6 +328,7 @@ def recognition_rate(df: pd.DataFrame) -> pd.Series:
 # --- summary --------------------------------------------------------------------------------------
 
 COUNTS = ("units_reported", "units_expected", "units_partial", "units_derived", "quarters_expected")
+GAPS = "gaps"   # summary column: what the partial units lack (see _Aggregate.gaps); not in CSV/JSON
 
 
 def summary(engine: Engine, period: Period, by: str, clusters=(), units=()) -> pd.DataFrame:
@@ -342,6 +352,7 @@ def summary(engine: Engine, period: Period, by: str, clusters=(), units=()) -> p
         out[column] = [int(counter.get((k, 0), 0)) for k in out["code"]]
     out["units_expected"] = [int(expected.get(k, 0)) for k in out["code"]]
     out["quarters_expected"] = len(period.indexes)
+    out["gaps"] = pd.Series([agg.gaps(k, 0) for k in out["code"]], index=out.index, dtype=object)
     return _ordered(out, names)
 
 
@@ -365,7 +376,8 @@ def summary_with_total(engine: Engine, filters: Filters, by: str) -> pd.DataFram
 def totals(engine: Engine, filters: Filters) -> dict:
     """The filtered scope's figures as one dict (None for nothing reported)."""
     row = summary(engine, filters.period, "province", filters.clusters, filters.units).iloc[0]
-    return {k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
+    return {k: (v if k == GAPS else None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
+            for k, v in row.items()}
 
 
 def rankings(engine: Engine, filters: Filters, metric: str = RATE, by: str = "unit",

@@ -129,3 +129,47 @@ def test_spans_that_are_no_reporting_period_are_refused(sqlite_engine, title):
     p = preview_file(sqlite_engine, consolidated_workbook([(YD, {"conferences": 1})], title), "x.xlsx")
     assert p.status == "rejected" and p.problems[0].code == "period_unsupported"
     assert title in p.problems[0].message
+
+
+SEED_001 = {"documents_issued": 129, "inspections": 14, "inspected_party_orgs": 18, "inspected_party_members": 11,
+            "review_conferences": 6, "conferences": 50, "conference_participants": 4819, "models_registered": 891,
+            "models_recognized": 514, "trainings": 8, "training_participants": 905}
+DONG_BANG_2024 = ["Huyện Hà Trung", "Huyện Vĩnh Lộc", "Huyện Yên Định", "Huyện Thọ Xuân", "Huyện Thiệu Hóa",
+                  "Huyện Triệu Sơn", "Huyện Đông Sơn", "Huyện Nông Cống", "Thị xã Bỉm Sơn", "Thành phố Thanh Hóa"]
+
+
+def test_seed_001_from_one_six_month_cluster_report_alone(engine):
+    """The model report (shared/seeds/001: cụm đồng bằng, 6 tháng đầu năm 2024) from the cluster's
+    6-month biểu tổng hợp, no quarterly file: every figure, the rate 57,7%, and the report sentence."""
+    from etl import narrative
+    from etl.queries import Filters, totals
+    def share(total: int, n: int, among: int) -> int:   # as even as counts allow; small counts on the first units
+        return total // among + (n < total % among) if n < among else 0
+    small = {"trainings", "training_participants", "review_conferences", "inspections", "inspected_party_orgs",
+             "inspected_party_members"}
+    rows = [(name, {code: share(total, n, 6 if code in small else 10) for code, total in SEED_001.items()})
+            for n, name in enumerate(DONG_BANG_2024)]
+    r = load_file(engine, consolidated_workbook(rows, "6 THÁNG ĐẦU NĂM 2024"), "cum_dong_bang_6_thang.xlsx")
+    assert r.status == "loaded" and r.problems == [], [p.message for p in r.problems]
+    row = summary(engine, PERIODS["H1"], "cluster").set_index("code").loc["dong-bang"]
+    assert {code: int(row[code]) for code in SEED_001} == SEED_001
+    assert round(row["recognition_rate"], 3) == 0.577 and (row["units_reported"], row["units_expected"]) == (10, 10)
+    for kind in ("Q1", "Q2"):   # the quarters inside stay unknown: never split by guessing
+        q = summary(engine, PERIODS[kind], "cluster").set_index("code").loc["dong-bang"]
+        assert pd.isna(q["conferences"]) and q["units_partial"] == 10
+    current = totals(engine, Filters(PERIODS["H1"], ("dong-bang",)))
+    sentence = narrative.overview_sentence(current, None, PERIODS["H1"], "cụm Đồng bằng")
+    for part in ("ban hành 129 văn bản", "50 hội nghị quán triệt, tuyên truyền với 4.819 lượt người tham dự",
+                 "891 mô hình", "được công nhận 514 mô hình, đạt 57,7%"):
+        assert part in sentence, sentence
+
+
+def test_half_year_with_only_the_first_quarter_says_what_is_missing(engine):
+    from etl import narrative
+    from etl.queries import Filters, totals
+    load(engine, "Q1", [(name, {"conferences": 2}) for name in DONG_BANG_2024])
+    current = totals(engine, Filters(PERIODS["H1"], ("dong-bang",)))
+    assert (current["units_reported"], current["units_expected"], current["units_partial"]) == (0, 10, 10)
+    assert current["conferences"] is None
+    assert narrative.gaps_sentence(current["gaps"]) == (
+        "Chưa đủ số liệu của cả kỳ: 10 đơn vị thiếu Quý II/2024 (số liệu của các đơn vị này chưa được cộng).")

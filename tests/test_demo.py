@@ -31,6 +31,7 @@ def test_demo_load(tmp_path):
         check_seed_001_for_dong_bang_first_half_2024(engine)
         check_both_eras_gaps_and_trend(engine)
         check_dong_son_ends_in_2024_and_thanh_hoa_takes_over(engine)
+        check_ven_bien_reports_cumulatively_in_2024(engine)
         check_if_empty_leaves_a_loaded_warehouse_alone(engine)
     finally:
         engine.dispose()
@@ -137,3 +138,16 @@ def test_allocate_splits_a_total_exactly(total, weights):
 ])
 def test_allocate_capped_keeps_the_total_and_the_caps(total, weights, caps, expected):
     assert demo.allocate_capped(total, weights, caps) == expected
+
+
+def check_ven_bien_reports_cumulatively_in_2024(demo_engine):
+    """Quý I, then 6 tháng, 9 tháng and năm: the quarters after the first are found by difference."""
+    periods = {b.period for b in list_batches(demo_engine) if "ven-bien" in b.file_name and "2024" in b.period}
+    assert periods == {"2024-Q1", "2024-H1", "2024-9M", "2024"}
+    rows = {spec: summary(demo_engine, parse_period(spec), "cluster").set_index("code").loc["ven-bien"]
+            for spec in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024-H1", "2024-9M", "2024")}
+    assert [int(rows[s]["units_derived"]) for s in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")] == [0, 6, 6, 6]
+    assert all(rows[s]["units_reported"] == 6 for s in rows)
+    quarters = sum(int(rows[s]["conferences"]) for s in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"))
+    assert quarters == int(rows["2024"]["conferences"])
+    assert int(rows["2024-Q1"]["conferences"]) + int(rows["2024-Q2"]["conferences"]) == int(rows["2024-H1"]["conferences"])

@@ -7,6 +7,7 @@ from datetime import timedelta, timezone
 import streamlit as st
 
 from etl import queries
+from etl.narrative import derived_note, gaps_sentence
 from etl.narrative import overview_sentence as _sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_pct
 from ui.data import engine, labels, q
@@ -58,20 +59,38 @@ def caption(view: View, text: str) -> None:
 
 
 def period_totals(view: View) -> tuple[dict, dict]:
-    """(totals of the selection, totals of the comparison period); the 'no data' message and stop
-    when no unit reported in the selection."""
+    """(totals of the selection, totals of the comparison period); when no unit reported the whole
+    period, what is missing (or the 'no data' message) and stop."""
     current = q("totals", view.filters)
     if not current["units_reported"]:
+        if current.get("units_partial"):
+            st.warning(f"{view.period.label}: chưa có đơn vị nào báo cáo đủ cả kỳ, nên chưa có số liệu "
+                       f"của kỳ này. {gaps_sentence(current.get('gaps'))} Chọn kỳ ngắn hơn (từng quý) "
+                       "hoặc chờ các đơn vị báo cáo đủ.", icon=":material/pending_actions:")
+            st.stop()
         no_data(view)
     return current, q("totals", view.comparison_filters)
 
 
+def coverage_notes(view: View, current: dict) -> None:
+    """Say what the figures leave out (units that have not reported the whole period) and which
+    were found by difference between cumulative reports; nothing when neither."""
+    if current.get("units_partial"):
+        st.warning(f"{gaps_sentence(current.get('gaps'))} Các số liệu dưới đây tính "
+                   f"{current['units_reported']}/{current['units_expected']} đơn vị đã báo cáo đủ "
+                   f"{view.period.label}.", icon=":material/pending_actions:")
+    if current.get("units_derived"):
+        st.caption(derived_note(current["units_derived"]))
+
+
 def open_page(title: str) -> tuple[View, dict, dict]:
-    """The top of an analysis page: (view, totals, comparison totals) after the header; the
-    'empty warehouse' or 'no data for this selection' message and stop instead."""
+    """The top of an analysis page: (view, totals, comparison totals) after the header and the notes
+    on what the figures leave out; the 'empty warehouse' or 'no data' message and stop instead."""
     view = require_view()
     page_header(title, view)
-    return (view, *period_totals(view))
+    current, previous = period_totals(view)
+    coverage_notes(view, current)
+    return view, current, previous
 
 
 def overview_sentence(current: dict, previous: dict | None, view: View) -> str:

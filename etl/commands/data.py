@@ -159,7 +159,8 @@ def table(headers: list[str], rows: list[list], indent: str = "") -> str:
 # ------------------------------------------------------------------ summary
 
 def cmd_summary(args) -> int:
-    from etl.queries import indicator_labels, summary
+    from etl.narrative import gaps_sentence
+    from etl.queries import GAPS, indicator_labels, summary
     period = _period(args.period)
     if args.by == "district" and period.start >= REORGANISATION_DATE:
         print(f"{period.label}: không có cấp huyện (cấp huyện kết thúc từ 01/7/2025); "
@@ -171,6 +172,7 @@ def cmd_summary(args) -> int:
         print(gap, file=sys.stderr)
         return EXIT_OK
     df = summary(engine, period, args.by)
+    gaps = dict(zip(df["name"], df.pop(GAPS)))
     records = summary_records(df)
     if not records:
         hint = " (cấp xã báo cáo từ Quý III/2025)" if args.by == "commune" else ""
@@ -183,6 +185,9 @@ def cmd_summary(args) -> int:
         df.to_csv(sys.stdout, index=False)
     else:
         print(summary_table(records, indicator_labels(engine), period))
+        for name, text in ((n, gaps_sentence(g)) for n, g in gaps.items()):
+            if text:
+                print(f"{name}: {text}")
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ from etl.config import get_settings
 from etl.export.pptx_parts import (GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table,
                                    add_text, fit_size, fits)
 from etl.export.scope import ReportData, short_name
-from etl.narrative import count
+from etl.narrative import count, derived_note, gaps_sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
 from pptx.util import Inches
 
@@ -98,6 +98,11 @@ def _kpis(deck: Deck, d: ReportData) -> None:
                  f"{d.previous.get('units_reported') or 0}/{d.previous.get('units_expected') or 0}", "",
                  f"{d.last_year.get('units_reported') or 0}/{d.last_year.get('units_expected') or 0}", ""])
     size = 14 if len(rows) <= 14 else 12
+    notes = [t for t in (gaps_sentence(d.current.get("gaps")), derived_note(d.current.get("units_derived"))) if t]
+    if notes:  # what the figures leave out, under the table
+        box = Box(box.left, box.top, box.width, box.height - Inches(0.8))
+        add_text(slide, Box(box.left, box.top + box.height + Inches(0.1), box.width, Inches(0.7)),
+                 [("Ghi chú: " + " ".join(notes), 13, False, RED if d.current.get("gaps") else None)])
     add_table(slide, box, header, rows, [4.2, 1.5, 1.5, 1.2, 1.5, 1.2], size=size, colors=colors)
 
 
@@ -227,9 +232,13 @@ def _completeness(deck: Deck, d: ReportData) -> None:
     pages = [d.missing[i:i + per_slide] for i in range(0, max(len(d.missing), 1), per_slide)]
     for k, names in enumerate(pages):
         slide, box = deck.content_slide("Tình hình báo cáo số liệu" + (" (tiếp)" if k else ""))
-        head = f"Đã có {fmt_int(reported)}/{fmt_int(expected)} đơn vị báo cáo số liệu {d.period.label}."
+        head = f"Đã có {fmt_int(reported)}/{fmt_int(expected)} đơn vị báo cáo đủ số liệu {d.period.label}."
         add_text(slide, Box(box.left, box.top, box.width, Inches(0.6)), [(head, 20, True)])
-        body = Box(box.left, box.top + Inches(0.7), box.width, box.height - Inches(0.7))
+        gaps = gaps_sentence(d.current.get("gaps")) if k == 0 else ""
+        if gaps:
+            add_text(slide, Box(box.left, box.top + Inches(0.6), box.width, Inches(0.7)), [(gaps, 16, False, RED)])
+        top = Inches(1.4) if gaps else Inches(0.7)
+        body = Box(box.left, box.top + top, box.width, box.height - top)
         left, right = body.split(2, gap=Inches(0.5)) if with_table and k == 0 else (body, None)
         if right is not None:
             colors = {(i, 1): (RED if r[1] == "Chưa báo cáo" else GREEN) for i, r in enumerate(table)

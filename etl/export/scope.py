@@ -80,7 +80,7 @@ class ReportData:
     units: pd.DataFrame  # summary by unit within the scope (one row per active/reporting unit)
     clusters: pd.DataFrame  # summary by cluster (province scope; empty otherwise)
     trend: pd.DataFrame  # scope totals per period, last TREND_PERIODS periods
-    missing: list[str] = field(default_factory=list)  # units that have not reported
+    missing: list[str] = field(default_factory=list)  # units that have reported nothing of the period
     unit_clusters: dict[str, str | None] = field(default_factory=dict)  # unit code -> cluster code
     peers: pd.DataFrame | None = None  # unit scope: the units of its cluster, to compare with
     paragraphs: list[str] = field(default_factory=list)
@@ -128,7 +128,8 @@ def gather(engine: Engine, period: Period, scope: Scope, made_on: date | None = 
     clusters = (queries.summary(engine, period, "cluster") if scope.kind == "province"
                 else pd.DataFrame())
     trend = _quarterly_trend(engine, period, f)
-    missing = [n for n, r in zip(units["name"], units["units_reported"]) if not r] if len(units) else []
+    missing = ([n for n, r, p in zip(units["name"], units["units_reported"], units["units_partial"]) if not r and not p]
+               if len(units) else [])   # nothing at all; units with part of the period are in current's gaps
     data = ReportData(period, scope, get_settings().agency_name, made_on or date.today(),
                       load_indicators(engine), current, previous, last_year, units, clusters,
                       trend, missing, {u.code: u.cluster_code for u in load_units(engine)})
