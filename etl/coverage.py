@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from etl.spans import Span, quarters_of, resolve
+from etl.spans import Span, formula, mismatches, negatives, period_of, quarters_of, resolve
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,16 @@ def figures(facts: dict[str, dict[Span, int]], cover: Cover) -> UnitFigures | No
             if present:
                 values[code] = sum(present)
     return UnitFigures(values, derived) if values else None
+
+
+def disagreements(known: dict[Span, int]) -> list[tuple]:
+    """(period spec, label, stated, computed, what) for each cumulative report that disagrees with
+    the reports inside it, and each period whose difference comes out negative."""
+    out = []
+    for m in mismatches(known):
+        parts = " + ".join(period_of(s).label for s in m.parts)
+        out.append((period_of(m.span).spec, period_of(m.span).label, m.stated, m.computed, f"{parts} = {m.computed}"))
+    for span, found in negatives(known):
+        out.append((period_of(span).spec, period_of(span).label, None, found.value,
+                    f"{formula(found.parts)} = {found.value}"))
+    return out

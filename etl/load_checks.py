@@ -16,7 +16,7 @@ from sqlalchemy import select
 from etl.numbers import fmt_int
 from etl.problems import Problem, problem
 from etl.schema import Fact
-from etl.spans import Span, mismatches, negatives, period_of
+from etl.spans import Span, formula, mismatches, negatives, period_of
 
 _CHUNK = 500  # unit codes per IN (...) list
 
@@ -74,21 +74,13 @@ def _facts_of(conn, years: set[int], units: set[str]) -> list[tuple]:
     return out
 
 
-def _formula(parts, labels_of=lambda s: period_of(s).label) -> str:
-    """'6 tháng đầu năm 2024 − Quý I/2024' from a chain of (span, sign)."""
-    text = ""
-    for n, (span, sign) in enumerate(parts):
-        text += ("" if n == 0 and sign > 0 else " − " if sign < 0 else " + ") + labels_of(span)
-    return text
-
-
 def _negative(parsed, mine, unit: str, indicator: str, span: Span, found, where) -> Problem:
     rec, code = mine
     sources = "; ".join(f"{period_of(s).label}: {where(s)}" for s, _ in found.parts)
     return problem("cumulative_negative", file=parsed.file_name, sheet=rec.sheet, cell=rec.cells.get(code, ""),
                    row=rec.row, column=indicator, unit=unit, indicator=indicator,
                    period=period_of(span).label, value=fmt_int(found.value),
-                   formula=_formula(found.parts), sources=sources)
+                   formula=formula(found.parts), sources=sources)
 
 
 def _mismatch(parsed, mine, unit: str, indicator: str, m, where) -> Problem:

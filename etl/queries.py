@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, literal, select
 
 from etl.catalog import UnitRow, load_clusters, load_indicators, load_units
-from etl.coverage import covers, figures
+from etl.coverage import covers, disagreements, figures
 from etl.periods import Period, from_index, periods_between, quarter
 from etl.spans import quarters_of, span_of
 from etl.schema import Batch, Fact, Meta, Unit
@@ -562,3 +562,26 @@ def unusual_values(series: pd.DataFrame, threshold: float = 3.5, min_points: int
     out = out[(n >= min_points) & score.abs().ge(threshold).fillna(False) & big]
     out = out.assign(direction=["tăng đột biến" if s > 0 else "giảm đột biến" for s in out["score"]])
     return out.sort_values("score", key=lambda s: -s.abs()).reset_index(drop=True)[cols]
+
+
+def reconciliation(engine: Engine, first: Period, last: Period, clusters=(), units=()) -> pd.DataFrame:
+    """Cumulative reports that disagree with the reports inside them (Quý I + Quý II ≠ 6 tháng), and
+    differences that come out negative, for units with cumulative reports in the years of the range."""
+    cols = ["unit_code", "unit_name", "indicator", "period", "period_label", "stated", "computed", "detail"]
+    qs = _quarters(first, last)
+    if not qs:
+        return pd.DataFrame(columns=cols)
+    years = _year_quarters([p.indexes[0] for p in qs])
+    lumped = _unit_filter(select(Fact.unit_code).distinct().where(Fact.period_index.in_(years), Fact.span > 1), units)
+    with engine.connect() as conn:
+        codes = sorted(r[0] for r in conn.execute(lumped))
+    scoped = {u.code: u.name for u in load_units(engine) if not clusters or u.cluster_code in clusters}
+    codes = [c for c in codes if c in scoped]
+    stmt = select(Fact.unit_code, Fact.indicator_code, Fact.period_index, Fact.span, Fact.value).where(
+        Fact.period_index.in_(years))
+    known: dict[tuple[str, str, int], dict] = {}
+    for unit, code, i, n, v in _chunked(engine, stmt, codes):
+        known.setdefault((unit, code, i // 4), {})[(i, n)] = int(v)
+    rows = [(unit, scoped[unit], code, *finding) for (unit, code, _y), spans in sorted(known.items())
+            for finding in disagreements(spans)]
+    return pd.DataFrame(rows, columns=cols)

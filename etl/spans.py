@@ -130,3 +130,11 @@ def negatives(known: dict[Span, int]) -> list[tuple[Span, Resolved]]:
             if found is not None and found.how == "derived" and found.value < 0:
                 out.append((span, found))
     return out
+
+
+def formula(parts: tuple[tuple[Span, int], ...]) -> str:
+    """A chain of (span, sign) in words: '6 tháng đầu năm 2024 − Quý I/2024'."""
+    text = ""
+    for n, (span, sign) in enumerate(parts):
+        text += ("" if n == 0 and sign > 0 else " − " if sign < 0 else " + ") + period_of(span).label
+    return text

@@ -1,5 +1,6 @@
-"""Tình hình báo cáo: which unit has not reported which quarter (units that existed then), the
-reporting rate over time, and values that jump or drop against the unit's own history."""
+"""Tình hình báo cáo: which unit has not reported which quarter (units that existed then; quarters
+inside a cumulative report count, marked), the reporting rate over time, cumulative reports that
+disagree with their quarters, and values that jump or drop against the unit's own history."""
 import streamlit as st
 
 import ui
@@ -18,4 +19,5 @@ if matrix.empty:
 ui.missing_note(matrix, last)
 ui.completeness_section(view, matrix, first, last)
 ui.reporting_rate_section(view, matrix)
+ui.reconciliation_section(view, first, last)
 ui.unusual_section(view, first, last)

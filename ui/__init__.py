@@ -10,8 +10,8 @@ from ui.data import (catalogue, data_version, engine, labels, q, sample_units, s
                      unit_names, units_in_range)
 from ui.filters import (COMPARE, EMPTY_MESSAGE, NO_DATA_MESSAGE, View, available_periods,
                         current_view, keep_filters, no_data, require_view, set_view, sidebar_filters)
-from ui.reporting import (completeness_section, gaps_only, missing_note, reporting_rate_section,
-                          unusual_section)
+from ui.reporting import (completeness_section, gaps_only, missing_note, reconciliation_section,
+                          reporting_rate_section, unusual_section)
 from ui.sections import (NOT_REPORTED, RATE_MISSING, drill_cluster, field_section, group_noun,
                          group_picker, grouped_section, not_reported, nothing_to_draw, per_meeting_section,
                          rate_section, scope_rows, with_total)
@@ -27,7 +27,8 @@ __all__ = [
     "unit_names", "units_in_range",
     "COMPARE", "EMPTY_MESSAGE", "NO_DATA_MESSAGE", "View", "available_periods", "current_view",
     "keep_filters", "no_data", "require_view", "set_view", "sidebar_filters",
-    "completeness_section", "gaps_only", "missing_note", "reporting_rate_section", "unusual_section",
+    "completeness_section", "gaps_only", "missing_note", "reconciliation_section", "reporting_rate_section",
+    "unusual_section",
     "NOT_REPORTED", "RATE_MISSING", "drill_cluster", "field_section", "group_noun", "group_picker",
     "grouped_section", "not_reported", "nothing_to_draw",
     "per_meeting_section", "rate_section", "scope_rows", "with_total",

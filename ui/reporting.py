@@ -19,9 +19,13 @@ MAX_MATRIX_UNITS = 200
 GAPS_ONLY_ABOVE = 40
 MISSING_NAMED = 15  # names listed in the warning; the rest are counted
 REPORTED, NOT_REPORTED, ABSENT = "Đã báo cáo", "Chưa báo cáo", "Chưa thành lập/đã giải thể"
-UNIT_SCALE = [[0, "#e74c3c"], [0.5, "#e74c3c"], [0.5, "#27ae60"], [1, "#27ae60"]]
+IN_CUMULATIVE = "Có trong báo cáo lũy kế (6 tháng, 9 tháng hoặc năm)"
+CELL = {queries.QUARTER: 1.0, queries.CUMULATIVE: 0.75, "": 0.0}   # heatmap value per coverage
+UNIT_SCALE = [[0, "#e74c3c"], [0.5, "#e74c3c"], [0.5, "#8fd19e"], [0.85, "#8fd19e"], [0.85, "#27ae60"],
+              [1, "#27ae60"]]
 SHARE_SCALE = [[0, "#e74c3c"], [0.8, "#f5b041"], [1, "#27ae60"]]
-UNIT_NOTE = ("Xanh: đã báo cáo; đỏ: chưa báo cáo; ô trống: đơn vị chưa có hoặc không còn trong quý đó "
+UNIT_NOTE = ("Xanh đậm: đã báo cáo quý; xanh nhạt: quý nằm trong báo cáo lũy kế (6 tháng, 9 tháng, năm); "
+             "đỏ: chưa báo cáo; ô trống: đơn vị chưa có hoặc không còn trong quý đó "
              "(cấp huyện đến Quý II/2025, cấp xã từ Quý III/2025)")
 CLUSTER_NOTE = ("Tỷ lệ đơn vị đã báo cáo của từng cụm (nhiều đơn vị: chọn một cụm ở thanh bên để xem "
                 "từng đơn vị)")
@@ -56,8 +60,12 @@ def gaps_only(matrix: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return matrix["unit_code"].nunique() - len(missed), kept
 
 
+def _status(row) -> str:
+    return IN_CUMULATIVE if row.coverage == queries.CUMULATIVE else REPORTED if row.reported else NOT_REPORTED
+
+
 def _completeness_table(matrix: pd.DataFrame) -> None:
-    table(matrix.assign(reported=matrix["reported"].map({True: REPORTED, False: NOT_REPORTED})),
+    table(matrix.assign(reported=[_status(r) for r in matrix.itertuples()]),
           {"unit_name": "Đơn vị", "cluster_name": "Cụm", "period_label": "Quý", "reported": "Tình trạng"},
           "tinh-hinh-bao-cao")
 
@@ -66,14 +74,16 @@ def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool
     """Rows: units (green reported, red not, blank where the unit did not exist) or, by cluster, the
     share of units that reported; columns: the quarters of `matrix`."""
     key, name = ("unit_code", "unit_name") if by_unit else ("cluster_code", "cluster_name")
-    grid = gaps.pivot_table(index=key, columns="period_index", values="reported",
+    gaps = gaps.assign(cell=gaps["coverage"].map(CELL)) if by_unit else gaps.assign(cell=gaps["reported"])
+    grid = gaps.pivot_table(index=key, columns="period_index", values="cell",
                             aggfunc="mean", sort=False).reindex(list(dict.fromkeys(gaps[key])))
     grid = grid.reindex(columns=sorted(set(matrix["period_index"])))
     names = dict(zip(gaps[key], gaps[name]))
     quarters = dict(zip(matrix["period_index"], matrix["period_label"]))
     z = grid.astype("Float64").astype(float).to_numpy()
     if by_unit:
-        text = [[REPORTED if v == 1 else NOT_REPORTED if v == 0 else ABSENT for v in row] for row in z]
+        text = [[REPORTED if v == 1 else IN_CUMULATIVE if v == CELL[queries.CUMULATIVE] else NOT_REPORTED
+                 if v == 0 else ABSENT for v in row] for row in z]
     else:
         text = [["" if v != v else f"Đã báo cáo {fmt_pct(v)}" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
@@ -133,3 +143,25 @@ def unusual_section(view: View, first: Period, last: Period) -> None:
                         "median": "Trung vị các quý", "direction": "Nhận định", "score": "Điểm lệch"},
               "gia-tri-dot-bien", expanded=True)
     caption(view, UNUSUAL_NOTE)
+
+
+RECONCILE_NOTE = ("Khi xem đúng kỳ của báo cáo lũy kế, hệ thống dùng số của báo cáo đó; các quý bên trong được "
+                  "tính từ các báo cáo còn lại. Hãy đề nghị đơn vị kiểm tra lại để hai báo cáo khớp nhau.")
+
+
+def reconciliation_section(view: View, first: Period, last: Period) -> None:
+    """Cumulative reports that disagree with the quarters inside them, by unit and indicator."""
+    found = q("reconciliation", first, last, view.filters.clusters, view.filters.units)
+    st.subheader("Báo cáo lũy kế chưa khớp với số liệu các quý")
+    if found.empty:
+        st.success("Các báo cáo lũy kế (6 tháng, 9 tháng, năm) đều khớp với số liệu các quý đã nạp.")
+        return
+    names = labels()
+    shown = found.assign(indicator=[names.get(c, c) for c in found["indicator"]],
+                         stated=[fmt_int(v) if v == v and v is not None else "–" for v in found["stated"]],
+                         computed=[fmt_int(v) for v in found["computed"]])
+    st.warning(f"{len(found)} số liệu lũy kế chưa khớp với các quý (có thể do nạp nhầm hoặc đơn vị điều chỉnh).")
+    table(shown, {"unit_name": "Đơn vị", "indicator": "Chỉ tiêu", "period_label": "Kỳ", "stated": "Số báo cáo",
+                  "computed": "Tính từ các báo cáo khác", "detail": "Cách tính"}, "lech-bao-cao-luy-ke",
+          expanded=True)
+    caption(view, RECONCILE_NOTE)

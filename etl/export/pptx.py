@@ -16,6 +16,7 @@ from etl.export.pptx_parts import (GREEN, RED, Box, Deck, add_bar_chart, add_lin
 from etl.export.scope import ReportData, short_name
 from etl.narrative import count, derived_note, gaps_sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
+from etl.periods import parse_period
 from pptx.util import Inches
 
 Progress = Callable[[float, str], None]
@@ -219,9 +220,17 @@ def _status_table(d: ReportData) -> tuple[list[str], list[list[str]]]:
         return ["Cụm", "Đã báo cáo", "Số đơn vị"], [
             [r["name"], fmt_int(r["units_reported"]), fmt_int(r["units_expected"])]
             for _, r in d.clusters.iterrows()]
-    return ["Đơn vị", "Tình trạng"], [
-        [r["name"], "Đã báo cáo" if r["units_reported"] else "Chưa báo cáo"]
-        for _, r in d.units.iterrows()]
+    return ["Đơn vị", "Tình trạng"], [[r["name"], _unit_status(r)] for _, r in d.units.iterrows()]
+
+
+def _unit_status(row) -> str:
+    """'Đã báo cáo', 'Thiếu Quý II/2024', 'Chỉ có số liệu lũy kế' or 'Chưa báo cáo' for one unit."""
+    if row["units_reported"]:
+        return "Đã báo cáo"
+    gaps = dict(row.get("gaps") or ())
+    if gaps.pop("cumulative", None):
+        return "Chỉ có số liệu lũy kế"
+    return "Thiếu " + ", ".join(parse_period(spec).label for spec in gaps) if gaps else "Chưa báo cáo"
 
 
 def _completeness(deck: Deck, d: ReportData) -> None:
@@ -241,11 +250,13 @@ def _completeness(deck: Deck, d: ReportData) -> None:
         body = Box(box.left, box.top + top, box.width, box.height - top)
         left, right = body.split(2, gap=Inches(0.5)) if with_table and k == 0 else (body, None)
         if right is not None:
-            colors = {(i, 1): (RED if r[1] == "Chưa báo cáo" else GREEN) for i, r in enumerate(table)
+            colors = {(i, 1): (GREEN if r[1] == "Đã báo cáo" else RED) for i, r in enumerate(table)
                       if len(r) == 2}
             add_table(slide, right, header, table, [3, 2, 2][:len(header)], size=14, colors=colors)
         if not d.missing:
-            add_text(slide, left, [("Tất cả các đơn vị đã báo cáo.", 18, False, GREEN)])
+            done = "Các đơn vị còn lại đã báo cáo đủ." if d.current.get("units_partial") else \
+                "Tất cả các đơn vị đã báo cáo."
+            add_text(slide, left, [(done, 18, False, GREEN)])
             continue
         add_text(slide, Box(left.left, left.top, left.width, Inches(0.5)),
                  [(f"Còn {count(len(d.missing))} đơn vị chưa báo cáo:", 18, False, RED)])
