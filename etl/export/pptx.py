@@ -13,10 +13,9 @@ import pandas as pd
 from etl.config import get_settings
 from etl.export.pptx_parts import (GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table,
                                    add_text, fit_size, fits)
-from etl.export.scope import ReportData, short_name
+from etl.export.scope import ReportData, short_name, unit_status
 from etl.narrative import count, derived_note, gaps_sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
-from etl.periods import parse_period
 from pptx.util import Inches
 
 Progress = Callable[[float, str], None]
@@ -220,17 +219,7 @@ def _status_table(d: ReportData) -> tuple[list[str], list[list[str]]]:
         return ["Cụm", "Đã báo cáo", "Số đơn vị"], [
             [r["name"], fmt_int(r["units_reported"]), fmt_int(r["units_expected"])]
             for _, r in d.clusters.iterrows()]
-    return ["Đơn vị", "Tình trạng"], [[r["name"], _unit_status(r)] for _, r in d.units.iterrows()]
-
-
-def _unit_status(row) -> str:
-    """'Đã báo cáo', 'Thiếu Quý II/2024', 'Chỉ có số liệu lũy kế' or 'Chưa báo cáo' for one unit."""
-    if row["units_reported"]:
-        return "Đã báo cáo"
-    gaps = dict(row.get("gaps") or ())
-    if gaps.pop("cumulative", None):
-        return "Chỉ có số liệu lũy kế"
-    return "Thiếu " + ", ".join(parse_period(spec).label for spec in gaps) if gaps else "Chưa báo cáo"
+    return ["Đơn vị", "Tình trạng"], [[r["name"], unit_status(r) or "Đã báo cáo"] for _, r in d.units.iterrows()]
 
 
 def _completeness(deck: Deck, d: ReportData) -> None:

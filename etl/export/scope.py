@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from etl import narrative, queries
 from etl.catalog import IndicatorRow, load_clusters, load_indicators, load_units
 from etl.config import get_settings
-from etl.periods import Period, quarter
+from etl.periods import Period, parse_period, quarter
 
 TREND_PERIODS = 8  # the trend slide covers this many periods of the report's kind
 MAX_UNIT_BARS = 30  # more units than this (communes after 2025): charts go by cluster
@@ -64,6 +64,17 @@ def short_name(name: str) -> str:
         if name.startswith(prefix):
             return short + name[len(prefix):]
     return name
+
+
+def unit_status(row) -> str:
+    """A unit row's reporting status for the period in words: '' (reported in full), 'Thiếu Quý
+    II/2024', 'Chỉ có số liệu lũy kế', 'Chưa báo cáo', or 'Tính bằng hiệu …' for derived figures."""
+    if row["units_reported"]:
+        return "Tính bằng hiệu giữa các báo cáo lũy kế" if row.get("units_derived") else ""
+    gaps = dict(row.get("gaps") or ())
+    if gaps.pop("cumulative", None):
+        return "Chỉ có số liệu lũy kế, chưa tách được kỳ này"
+    return "Thiếu " + ", ".join(parse_period(spec).label for spec in gaps) if gaps else "Chưa báo cáo"
 
 
 @dataclass

@@ -24,7 +24,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from etl.export.scope import ReportData
+from etl.export.scope import ReportData, unit_status
+from etl.narrative import derived_note, gaps_sentence
 from etl.periods import ROMAN
 from etl.text import neutralise_formula
 
@@ -120,7 +121,7 @@ def _body(ws, d: ReportData, codes: list[str], r: int) -> int:
             _set(ws, r, 1, number, align="center")
             _set(ws, r, 2, row["name"])
             _figures(ws, r, 3, row, codes)
-            _set(ws, r, 4 + len(codes), "" if row["units_reported"] else "Chưa báo cáo")
+            _set(ws, r, 4 + len(codes), unit_status(row))
             r += 1
     total = pd.Series(d.current)
     _set(ws, r, 1, "", True, HEAD_FILL)
@@ -131,8 +132,10 @@ def _body(ws, d: ReportData, codes: list[str], r: int) -> int:
 
 
 def _footer(ws, d: ReportData, r: int, width: int) -> None:
+    coverage = " ".join(t for t in (gaps_sentence(d.current.get("gaps")),
+                                    derived_note(d.current.get("units_derived"))) if t)
     notes = ["Ghi chú: ô để trống là đơn vị chưa báo cáo chỉ tiêu đó (không phải số 0); tỷ lệ công nhận "
-             "= số mô hình được công nhận / số mô hình đăng ký.",
+             "= số mô hình được công nhận / số mô hình đăng ký." + (" " + coverage if coverage else ""),
              f"{d.agency}, ngày {d.made_on.day:02d} tháng {d.made_on.month:02d} năm {d.made_on.year}"]
     for i, text in enumerate(notes):
         ws.merge_cells(start_row=r + i, start_column=1, end_row=r + i, end_column=width)
