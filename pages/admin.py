@@ -8,20 +8,21 @@ import streamlit as st
 import ui
 import ui_auth
 from etl import auth
-from etl.audit import recent_events
+from etl.audit import actor_label, recent_events
 from etl.load import fmt_time
 from etl.periods import PeriodError, parse_period
 
 ACTIONS = {"load": "Nạp số liệu", "undo": "Hoàn tác", "login": "Đăng nhập", "login_failed": "Đăng nhập sai",
            "login_throttled": "Đăng nhập bị tạm chặn", "logout": "Đăng xuất", "user_add": "Thêm tài khoản",
-           "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản"}
+           "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản",
+           "user_unlock": "Mở khóa đăng nhập"}
 
 
 DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added": "thêm mới",
                "rows_changed": "thay đổi", "rows_unchanged": "không đổi", "restored": "khôi phục",
                "removed": "xóa", "user": "tài khoản", "role": "vai trò", "unit_codes": "đơn vị",
                "units": "đơn vị", "disabled": "khóa", "reason": "lý do", "wait_seconds": "phải chờ (giây)",
-               "method": "cách đăng nhập"}
+               "method": "cách đăng nhập", "address": "địa chỉ", "attempts": "lần sai đã xóa"}
 REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa"}
 
 
@@ -114,9 +115,7 @@ def _apply(action, done: str) -> None:
 
 def actor(username: str) -> str:
     """'cli:root' (a change made on the server's command line) -> 'dòng lệnh (root)'."""
-    if username.startswith("cli:"):
-        return f"dòng lệnh ({username[4:]})"
-    return username or "—"
+    return actor_label(username)
 
 
 def audit_frame(events: list[dict]) -> pd.DataFrame:
