@@ -340,3 +340,17 @@ def test_audit_log_names_command_line_changes_in_words(site):
     actors = list(shown[0]["Người thực hiện"])
     assert actors.count("dòng lệnh (root)") == 1  # the add_user above, not the typed name
     assert "(tên đăng nhập không có trong hệ thống)" in actors
+
+
+def test_history_page_shows_a_scoped_uploader_only_their_share(site):
+    from etl.load import load_file
+    assert load_file(site, FIRST, "hai_huyen.xlsx", user="tinh").status == "loaded"  # Yên Định + Nông Cống
+    assert load_file(site, consolidated_workbook([("Huyện Thọ Xuân", {"conferences": 7})]), "tho_xuan.xlsx",
+                     user="tinh").status == "loaded"
+    at = page(open_app("lan"), "pages/history.py")  # lan: Yên Định only
+    assert list(at.dataframe[0].value["Tệp"]) == ["hai_huyen.xlsx"]
+    assert not at.get("download_button")  # Nông Cống's figures are in it too
+    assert any("ngoài phạm vi đơn vị" in c for c in texts(at.caption))
+    at = page(open_app("quantri"), "pages/history.py")
+    assert set(at.dataframe[0].value["Tệp"]) == {"hai_huyen.xlsx", "tho_xuan.xlsx"}
+    assert at.get("download_button")
