@@ -30,6 +30,7 @@ ROLE_LABELS = {"viewer": "Xem", "uploader": "Nạp số liệu", "admin": "Quả
 NEEDS = {"view": 0, "upload": 1, "admin": 2}  # what a page needs -> minimum role rank
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")  # never a colon: "cli:" is the CLI's
 MAX_ADDRESS = 64
+BUSY_WAIT = 30  # seconds an attempt waits for another of the same name and address to be checked
 
 
 class AuthError(Exception):
@@ -218,21 +219,17 @@ def login(engine: Engine, username: str, password: str, *, address: str = "", ho
     typed = normalise_username(username)
     name, address = typed[:throttle.MAX_KEY], (address or "unknown")[:MAX_ADDRESS]
     moment = moment or now()
-    with write_transaction(engine) as conn:
-        row = conn.execute(select(User).where(User.username == typed)).first() \
-            if _USERNAME.match(typed) else None
-        who = row.username if row is not None else UNKNOWN_USER
-        gate = throttle.admit(conn, name, address, moment)
-        if not gate.allowed:
-            if gate.note_refusal:
-                record(conn, who, "login_throttled", wait_seconds=gate.wait_seconds, address=address)
-            return LoginResult(False, wait_seconds=gate.wait_seconds, message=(
-                f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {gate.wait_seconds} giây."))
+    row, gate = _admit(engine, typed, name, address, moment)
+    who = row.username if row is not None else UNKNOWN_USER
+    if not gate.allowed:
+        return LoginResult(False, wait_seconds=gate.wait_seconds, message=(
+            f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {gate.wait_seconds} giây."))
     if gate.pause_seconds:
         pause(gate.pause_seconds)  # many failures everywhere: every login is slowed
     matches = passwords.verify(row.password_hash if row is not None else "", password)  # slow, unlocked
     with write_transaction(engine) as conn:
         if not matches or row.disabled:
+            throttle.failed(conn, gate.attempt_id)
             record(conn, who, "login_failed", reason="disabled" if matches else "password", address=address)
             return LoginResult(False, message="Tên đăng nhập hoặc mật khẩu không đúng.",
                                wait_seconds=failure_wait(gate.failures + 1))
@@ -242,6 +239,27 @@ def login(engine: Engine, username: str, password: str, *, address: str = "", ho
         token = sessions.open_session(conn, row.username, moment, _hours(hours))
         record(conn, row.username, "login", address=address)
     return LoginResult(True, account=_account(row), token=token)
+
+
+def _admit(engine: Engine, typed: str, name: str, address: str, moment: datetime):
+    """(users row or None, throttle.Admission), waiting while another attempt of the same name and
+    address is being checked (at most BUSY_WAIT seconds)."""
+    deadline = time.monotonic() + BUSY_WAIT
+    delay = 0.05
+    while True:
+        with write_transaction(engine) as conn:
+            row = conn.execute(select(User).where(User.username == typed)).first() \
+                if _USERNAME.match(typed) else None
+            gate = throttle.admit(conn, name, address, moment)
+            if not gate.allowed and not gate.busy and gate.note_refusal:
+                record(conn, row.username if row is not None else UNKNOWN_USER, "login_throttled",
+                       wait_seconds=gate.wait_seconds, address=address)
+        if not gate.busy:
+            return row, gate
+        if time.monotonic() > deadline:
+            return row, throttle.Admission(False, wait_seconds=1)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 def _hours(hours: int | None) -> int:

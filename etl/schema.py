@@ -182,6 +182,7 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     username: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(64), index=True)
+    checked: Mapped[bool] = mapped_column(Boolean, default=False)  # False while the password is checked
     refusal_noted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_login_attempts_key", "username", "address"),)

@@ -1,8 +1,10 @@
 """Login throttling per (typed user name, client address), decided before the password is checked.
 
 Every attempt is written (as a failure, in advance) in the same serialised transaction that
-decides whether it may be checked at all, so parallel guesses queue: after FREE_ATTEMPTS the next
-one waits 1, 2, 4 … seconds (at most MAX_DELAY_SECONDS) after the latest, and is refused unseen.
+decides whether it may be checked at all. While one attempt of a (name, address) is being checked
+the next one waits for its outcome (`busy`), so parallel attempts are checked one by one: parallel
+right passwords all get in, parallel guesses stop after FREE_ATTEMPTS; then the next attempt waits
+1, 2, 4 … seconds (at most MAX_DELAY_SECONDS) after the latest failure, and is refused unseen.
 A success deletes its key's attempts; `python -m etl users unlock NAME` deletes a name's.
 
 A guesser slows only its own (name, address): the right password from another address is
@@ -26,14 +28,18 @@ FAILURE_MEMORY = timedelta(hours=24)
 GLOBAL_WINDOW = timedelta(minutes=1)
 GLOBAL_CEILING = 30
 ATTACK_PAUSE_SECONDS = 2.0
+PENDING = timedelta(seconds=30)  # an attempt still unchecked after this (a crash) is a failure
 PG_LOGIN_LOCK = 7304222  # advisory lock key: attempts are decided one at a time on PostgreSQL
 MAX_KEY = 100
 
 
 @dataclass(frozen=True)
 class Admission:
-    """The decision on one attempt: checked (maybe after a pause) or refused for wait_seconds."""
+    """The decision on one attempt: checked (maybe after a pause), refused for wait_seconds, or
+    busy (another attempt of the same name and address is being checked: ask again shortly)."""
     allowed: bool
+    attempt_id: int | None = None
+    busy: bool = False
     wait_seconds: int = 0
     pause_seconds: float = 0.0
     failures: int = 0  # earlier failures of this (name, address)
@@ -60,6 +66,9 @@ def admit(conn, name: str, address: str, moment: datetime) -> Admission:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOGIN_LOCK})")
     name, address = name[:MAX_KEY], address[:MAX_KEY]
     conn.execute(delete(LoginAttempt).where(LoginAttempt.at < moment - FAILURE_MEMORY))
+    if _failures(conn, moment - PENDING, LoginAttempt.username == name, LoginAttempt.address == address,
+                 LoginAttempt.checked.is_(False))[0]:
+        return Admission(False, busy=True)
     since = moment - FAILURE_MEMORY
     failures, last = _failures(conn, since, LoginAttempt.username == name, LoginAttempt.address == address)
     wait = failure_wait(failures)
@@ -74,8 +83,10 @@ def admit(conn, name: str, address: str, moment: datetime) -> Admission:
     if last and wait and moment < last + timedelta(seconds=wait):
         left = max(1, int((last + timedelta(seconds=wait) - moment).total_seconds() + 0.999))
         return Admission(False, wait_seconds=left, failures=failures, note_refusal=_note(conn, scope))
-    conn.execute(insert(LoginAttempt).values(at=moment, username=name, address=address, refusal_noted=False))
-    return Admission(True, pause_seconds=ATTACK_PAUSE_SECONDS if under_attack else 0.0, failures=failures)
+    attempt = conn.execute(insert(LoginAttempt).values(at=moment, username=name, address=address,
+                                                       checked=False, refusal_noted=False))
+    return Admission(True, attempt_id=attempt.inserted_primary_key[0], failures=failures,
+                     pause_seconds=ATTACK_PAUSE_SECONDS if under_attack else 0.0)
 
 
 def _note(conn, scope: list) -> bool:
@@ -87,6 +98,11 @@ def _note(conn, scope: list) -> bool:
         return False
     conn.execute(update(LoginAttempt).where(LoginAttempt.id == latest.id).values(refusal_noted=True))
     return True
+
+
+def failed(conn, attempt_id: int) -> None:
+    """The password was wrong: the attempt stays, as a checked failure."""
+    conn.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(checked=True))
 
 
 def forget(conn, name: str, address: str) -> None:

@@ -48,11 +48,24 @@ def test_parallel_guesses_are_recorded_before_the_password_check(engine):
     for t in threads:
         t.join()
     assert len(results) == 24 and not any(r.ok for r in results)
-    assert checked(engine) == throttle.FREE_ATTEMPTS  # the other 21 were refused unseen
+    assert checked(engine) == throttle.FREE_ATTEMPTS  # one at a time; the other 21 were refused unseen
     assert sum(r.wait_seconds > 0 and "thử lại sau" in r.message for r in results) >= 24 - throttle.FREE_ATTEMPTS
     throttled = [e for e in recent_events(engine) if e["action"] == "login_throttled"]
     assert len(throttled) == 1  # one audit event per lock, not one per refused guess
     assert auth.login(engine, "quantri", PASSWORD, address=ADMIN_DESK, moment=moment).ok
+
+
+def test_parallel_right_passwords_are_checked_one_by_one_and_all_get_in(engine):
+    auth.add_user(engine, "lan", "uploader", password=PASSWORD)
+    moment = auth.now()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        auth.login(engine, "lan", PASSWORD, address=OTHER, moment=moment))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.ok for r in results] == [True] * 4 and len({r.token for r in results}) == 4
 
 
 def test_a_slow_guesser_never_locks_the_admin_out(engine, fast_passwords):

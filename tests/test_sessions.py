@@ -4,6 +4,7 @@ refuses other sites, and logout ends the tab's and the cookie's token alike."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -63,7 +64,9 @@ def call(endpoint, body: bytes = b"", headers: dict | None = None, scheme: str =
     scope = {"type": "http", "method": "POST", "path": "/_dvk/session", "headers": raw, "scheme": scheme,
              "client": (client, 5000), "server": ("dashboard", 443 if scheme == "https" else 80),
              "query_string": b"", "root_path": "", "http_version": "1.1"}
-    return asyncio.run(endpoint(Request(scope, receive)))
+    # In a thread of its own: another test in this worker (Playwright) may hold a running loop here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, endpoint(Request(scope, receive))).result()
 
 
 SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Host": "dashboard"}

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column('at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('username', sa.String(length=100), nullable=False),
         sa.Column('address', sa.String(length=64), nullable=False),
+        sa.Column('checked', sa.Boolean(), nullable=False),
         sa.Column('refusal_noted', sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
