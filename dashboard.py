@@ -1,5 +1,9 @@
 """Entry point: `streamlit run dashboard.py`. Navigation over pages/, the shared sidebar filters
-(mirrored in the URL), login, and the demo data on a first start with an empty warehouse."""
+(mirrored in the URL), login, and the demo data on a first start with an empty warehouse.
+
+The file is also the server: `streamlit run` finds `app` (st.App, Streamlit's ASGI app object) and
+serves the dashboard through it, with the HTTP routes that set the HttpOnly session cookie
+(ui/session_routes.py). Streamlit then runs this file as "__main__" for every page view."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,7 +70,7 @@ def _no_access() -> None:
 
 def autoload_demo() -> None:
     """First start on an empty warehouse: load the illustrative demo data (if configured)."""
-    if not get_settings().demo_autoload or st.session_state.get("_demo_checked"):
+    if not get_settings().wants_demo() or st.session_state.get("_demo_checked"):
         return
     st.session_state["_demo_checked"] = True
     if ui.q("data_as_of")[0] is not None:
@@ -99,4 +103,8 @@ def main() -> None:
     page.run()
 
 
-main()
+if __name__ != "__main__":  # imported by the server (`streamlit run`, scripts/serve.py, uvicorn)
+    from ui.session_routes import routes
+    app = st.App(__file__, routes=routes())
+else:
+    main()

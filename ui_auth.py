@@ -1,15 +1,20 @@
 """Streamlit side of accounts: who is logged in, the sidebar login form, page guards.
 
-Local logins (settings.auth_mode == 'local', the default): the password is checked by etl.auth,
-which opens a session and hands back a random token. The token lives in st.session_state for this
-browser tab and in a cookie (set by a tiny script, SameSite=Strict) so that a page reload or a new
-tab stays logged in until settings.session_hours pass; the warehouse keeps only its SHA-256 hash,
-so logging out or disabling the account ends it everywhere.
+Local logins (settings.auth_mode == 'local', the default): the password is checked by etl.auth
+(throttled per typed name and client address, see request_address), which opens a session and
+hands back a random token. The token lives in st.session_state for this browser tab (on the
+server). For a page reload or a new tab, the server sets a cookie: the tab sends a one-time code to
+the server's own route (ui/session_routes.py, mounted by dashboard.py's st.App), which answers
+with an HttpOnly, SameSite=Strict cookie (Secure under https) holding a second token of the same
+login; page scripts never see a token. The warehouse keeps only SHA-256 hashes, so logging out
+(which also expires the cookie) or disabling the account ends the login everywhere.
 
 OpenID Connect (settings.auth_mode == 'oidc'): st.login()/st.user replace local passwords. Accounts
 and roles still live in the warehouse: add each person by e-mail without a password
-(`python -m etl users add ten@donvi.gov.vn --role uploader --units 380 --no-password`).
-It needs .streamlit/secrets.toml (never committed):
+(`python -m etl users add ten@donvi.gov.vn --role uploader --units 380 --no-password`). The first
+login with that e-mail, verified by the provider (email_verified), binds the account to the
+provider's (issuer, subject); later logins match on those, never on the e-mail (etl.oidc).
+It needs .streamlit/secrets.toml (git-ignored, never committed):
 
     [auth]
     redirect_uri = "https://dashboard.example.gov.vn/oauth2callback"
@@ -20,15 +25,19 @@ It needs .streamlit/secrets.toml (never committed):
 """
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 import ui
-from etl import auth
+from etl import auth, oidc
 from etl.audit import record_now
+from etl.client_address import client_address
 from etl.config import get_settings
+from ui.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH, route_url
 
-COOKIE = "dvk_session"
 TOKEN_KEY = "_auth_token"
+HANDOFF_KEY = "_auth_handoff"  # the one-time code this tab still has to hand to the cookie route
 DROPPED_KEY = "_auth_dropped_token"  # a cookie token logged out in this tab (cookies are read once)
 _MD_SPECIAL = set("\\`*_[]#|<>~$")  # what can start markup inside a sentence
 _CURRENT = object()
@@ -56,6 +65,19 @@ def browser_cookie() -> str:
     token = st.context.cookies.get(COOKIE)  # None without a browser (bare script)
     # Only a string is a token: AppTest's context hands back a MagicMock for any cookie.
     return token if isinstance(token, str) else ""
+
+
+def _text(value) -> str | None:
+    # Only a string is real: AppTest's context hands back MagicMocks.
+    return value if isinstance(value, str) else None
+
+
+def request_address() -> str:
+    """The client's address: the peer's (st.context.ip_address; None on loopback), or the
+    left-most X-Forwarded-For entry when the peer is a trusted proxy (DVK_TRUSTED_PROXIES)."""
+    peer = _text(st.context.ip_address)
+    forwarded = _text(st.context.headers.get("X-Forwarded-For"))
+    return client_address(peer, forwarded, get_settings().trusted_proxies)
 
 
 def _cookie_token() -> str:
@@ -109,7 +131,7 @@ def render_login_sidebar() -> None:
     account = current_user()
     with st.sidebar:
         if account is not None:
-            _sync_cookie()
+            _hand_login_to_cookie()
             scope = f" · {scope_label(account)}" if account.role == "uploader" else ""
             st.caption(f"Đăng nhập: **{md_escape(account.username)}** · {account.role_label}{scope}")
             if st.button("Đăng xuất", key="auth_logout"):
@@ -136,60 +158,70 @@ def _login_form() -> None:
     if not username.strip() or not password:
         st.error("Nhập tên đăng nhập và mật khẩu.")
         return
-    result = auth.login(engine(), username, password, hours=get_settings().session_hours)
+    result = auth.login(engine(), username, password, address=request_address(),
+                        hours=get_settings().session_hours)
     if not result.ok:
         st.error(result.message)
         return
     st.session_state[TOKEN_KEY] = result.token
+    st.session_state[HANDOFF_KEY] = auth.open_handoff(engine(), result.token)
     st.session_state.pop(DROPPED_KEY, None)
     st.session_state.pop("_auth_open", None)
     st.rerun()  # the navigation shows the pages this account may use
 
 
-def _sync_cookie() -> None:
-    # Cookies reach the server only when the tab connects, so write the cookie whenever this
-    # tab's token is not the one the browser sent; the script carries only the random token.
-    token = st.session_state.get(TOKEN_KEY)
-    if token and token != _cookie_token():
-        max_age = int(get_settings().session_hours) * 3600
-        st.html(_cookie_script(token, max_age), unsafe_allow_javascript=True)
+def _post_script(path: str, body: str = "") -> str:
+    """A script that POSTs `body` to one of the server's session routes (same origin only)."""
+    return ("<script>fetch(" + json.dumps(route_url(path)) + ", {method: 'POST', credentials: "
+            "'same-origin', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: "
+            + json.dumps(body) + "});</script>")
 
 
-def _cookie_script(token: str, max_age: int) -> str:
-    safe = "".join(ch for ch in token if ch.isalnum() or ch in "-_")  # token_urlsafe alphabet
-    return ("<script>document.cookie = '" + COOKIE + "=" + safe + "; path=/; max-age=" + str(max_age)
-            + "; samesite=strict' + (location.protocol === 'https:' ? '; secure' : '');</script>")
+def _hand_login_to_cookie() -> None:
+    # Once per login: the page hands the one-time code to the server, which sets the HttpOnly
+    # cookie itself. The code is useless after that, or after a minute.
+    code = st.session_state.pop(HANDOFF_KEY, "")
+    if code:
+        safe = "".join(ch for ch in code if ch.isalnum() or ch in "-_")  # token_urlsafe alphabet
+        st.html(_post_script(SESSION_PATH, "code=" + safe), unsafe_allow_javascript=True)
 
 
 def _logout() -> None:
     token = current_token()
-    auth.logout(engine(), token)
+    auth.logout(engine(), token)  # every token of this login, the cookie's too
     st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(HANDOFF_KEY, None)
     st.session_state[DROPPED_KEY] = _cookie_token() or token
     st.session_state["_auth_clear_cookie"] = True
     st.rerun()
 
 
 def clear_cookie_if_needed() -> None:
-    """After a logout, expire the browser's cookie (called by the sidebar on the next run)."""
+    """After a logout, have the server expire the browser's cookie (on the next run)."""
     if st.session_state.pop("_auth_clear_cookie", False):
-        st.html("<script>document.cookie = '" + COOKIE + "=; path=/; max-age=0; samesite=strict';</script>",
-                unsafe_allow_javascript=True)
+        st.html(_post_script(LOGOUT_PATH), unsafe_allow_javascript=True)
 
 
 # --- OpenID Connect (st.login / st.user); needs [auth] in .streamlit/secrets.toml -------------
 
+def _oidc_result() -> oidc.OidcResult:
+    # Resolved (and, the first time, bound) once per tab and identity, not on every rerun.
+    identity = (str(st.user.get("iss") or ""), str(st.user.get("sub") or ""))
+    cached = st.session_state.get("_auth_oidc")
+    if cached is None or cached[0] != identity:
+        result = oidc.resolve_account(engine(), st.user)
+        if result.username:
+            record_now(engine(), result.username, "login", method="oidc", address=request_address())
+        cached = st.session_state["_auth_oidc"] = (identity, result)
+    return cached[1]
+
+
 def _oidc_account() -> auth.Account | None:
     if not st.user.is_logged_in:
         return None
-    email = str(st.user.get("email") or "")
-    account = auth.get_account(engine(), email) if email else None
-    if account is None or account.disabled:
-        return None
-    if st.session_state.get("_auth_oidc_recorded") != email:
-        record_now(engine(), account.username, "login", method="oidc")
-        st.session_state["_auth_oidc_recorded"] = email
-    return account
+    result = _oidc_result()
+    account = auth.get_account(engine(), result.username) if result.username else None
+    return None if account is None or account.disabled else account
 
 
 def _render_oidc_sidebar() -> None:
@@ -200,9 +232,11 @@ def _render_oidc_sidebar() -> None:
             return
         account = _oidc_account()
         if account is None:
-            st.warning(f"{st.user.get('email', '')} chưa được cấp quyền trong ứng dụng. "
-                       "Liên hệ quản trị viên.")
+            message = _oidc_result().message(str(st.user.get("email") or "")) or \
+                "Tài khoản đã bị khóa. Liên hệ quản trị viên."
+            st.warning(md_escape(message))
         else:
-            st.caption(f"Đăng nhập: **{account.username}** · {account.role_label}")
+            st.caption(f"Đăng nhập: **{md_escape(account.username)}** · {account.role_label}")
         if st.button("Đăng xuất", key="auth_oidc_logout"):
+            st.session_state.pop("_auth_oidc", None)
             st.logout()

@@ -1,38 +1,36 @@
-"""Accounts, roles and login sessions (no Streamlit here: ui_auth.py and the CLI both call this).
+"""Accounts, roles and logins (no Streamlit here: ui_auth.py and the CLI both call this).
 
 Roles: viewer < uploader < admin. An uploader may be scoped to units (empty = whole province).
-Passwords are argon2id hashes; session tokens are random and stored only as SHA-256 hashes.
-Repeated failed logins for one username are slowed: after FREE_ATTEMPTS failures, the next
-attempt is refused (without checking the password) until an exponentially growing wait has passed.
-Every login, failed login and user change goes to the audit log.
+Passwords: etl.passwords (policy, argon2id). Sessions: etl.sessions (hashed tokens, the cookie
+handoff). Failed logins are throttled per (typed name, client address) by etl.throttle, decided
+before the password is checked. Every login, failed login and user change goes to the audit log;
+a failed login under a name that is no account is logged under audit.UNKNOWN_USER, not as typed.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
-from etl.audit import record
+from etl import passwords, sessions, throttle
+from etl.audit import UNKNOWN_USER, record
 from etl.config import get_settings
 from etl.db import write_transaction
-from etl.schema import AuditEvent, LoginSession, Unit, User
+from etl.passwords import MIN_PASSWORD, hash_password  # noqa: F401 - part of this module's interface
+from etl.schema import LoginSession, Unit, User
+from etl.sessions import open_handoff, redeem_handoff  # noqa: F401 - the cookie route's calls
+from etl.throttle import FREE_ATTEMPTS, failure_wait  # noqa: F401
 
 ROLES = ("viewer", "uploader", "admin")
 ROLE_LABELS = {"viewer": "Xem", "uploader": "Nạp số liệu", "admin": "Quản trị"}
 NEEDS = {"view": 0, "upload": 1, "admin": 2}  # what a page needs -> minimum role rank
-MIN_PASSWORD = 8
-FREE_ATTEMPTS = 3
-MAX_DELAY_SECONDS = 300
-FAILURE_MEMORY = timedelta(hours=24)
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("không-có-tài-khoản-này")  # equal work for unknown usernames
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")  # never a colon: "cli:" is the CLI's
+MAX_ADDRESS = 64
+BUSY_WAIT = 30  # seconds an attempt waits for another of the same name and address to be checked
 
 
 class AuthError(Exception):
@@ -69,9 +67,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes for DateTime(timezone=True) columns; they are UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
+_aware = sessions.aware
 
 
 def allowed(account: Account | None, need: str, *, view_requires_login: bool | None = None) -> bool:
@@ -85,13 +81,11 @@ def allowed(account: Account | None, need: str, *, view_requires_login: bool | N
 
 # --- passwords and accounts ------------------------------------------------------------------
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise AuthError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+def check_password_strength(password: str, username: str = "") -> None:
+    """Refuse (AuthError) a password the policy does not accept."""
+    problem = passwords.password_problem(password, username)
+    if problem:
+        raise AuthError(problem)
 
 
 def normalise_username(name: str) -> str:
@@ -134,7 +128,7 @@ def add_user(engine: Engine, username: str, role: str, *, units=(), password: st
     if not _USERNAME.match(name):
         raise AuthError("Tên đăng nhập chỉ gồm chữ không dấu, số và . _ @ - (tối đa 100 ký tự).")
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, name)
     password_hash = hash_password(password) if password else ""
     with write_transaction(engine) as conn:
         unit_codes = _check_role_and_units(conn, role, units)
@@ -156,8 +150,8 @@ def _require(conn, name: str):
 
 def set_password(engine: Engine, username: str, password: str, *, by: str = "") -> None:
     """Change a password; the account's open sessions end."""
-    check_password_strength(password)
     name = normalise_username(username)
+    check_password_strength(password, name)
     password_hash = hash_password(password)
     with write_transaction(engine) as conn:
         _require(conn, name)
@@ -208,92 +202,83 @@ def allowed_units(engine: Engine, account: Account | None) -> set[str] | None:
 
 # --- logins and sessions -----------------------------------------------------------------------
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def unlock_user(engine: Engine, username: str, *, by: str = "") -> int:
+    """Forget the failed logins under an account's name (from every address); how many."""
+    name = normalise_username(username)
+    with write_transaction(engine) as conn:
+        _require(conn, name)
+        count = throttle.unlock(conn, name)
+        record(conn, by, "user_unlock", user=name, attempts=count)
+    return count
 
 
-def failure_wait(failures: int) -> int:
-    """Seconds to wait after `failures` consecutive failed logins (0, then 1, 2, 4 … capped)."""
-    if failures < FREE_ATTEMPTS:
-        return 0
-    return min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS)
-
-
-def _recent_failures(conn, name: str, moment: datetime) -> tuple[int, datetime | None]:
-    """Failed logins since the last successful one (within FAILURE_MEMORY), and the latest."""
-    since = conn.execute(select(func.max(AuditEvent.at)).where(
-        AuditEvent.username == name, AuditEvent.action == "login")).scalar()
-    since = max(filter(None, [_aware(since), moment - FAILURE_MEMORY]))
-    count, last = conn.execute(select(func.count(), func.max(AuditEvent.at)).where(
-        AuditEvent.username == name, AuditEvent.action == "login_failed", AuditEvent.at > since)).one()
-    return count, _aware(last)
-
-
-def login(engine: Engine, username: str, password: str, *, hours: int | None = None,
-          moment: datetime | None = None) -> LoginResult:
-    """Check a password; on success open a session and return its token (shown once)."""
-    name = normalise_username(username)[:100]
+def login(engine: Engine, username: str, password: str, *, address: str = "", hours: int | None = None,
+          moment: datetime | None = None, pause: Callable[[float], None] = time.sleep) -> LoginResult:
+    """Check a password from `address` (the client's); on success open a session and return its
+    token. The attempt is recorded before the password is checked (etl.throttle)."""
+    typed = normalise_username(username)
+    name, address = typed[:throttle.MAX_KEY], (address or "unknown")[:MAX_ADDRESS]
     moment = moment or now()
-    with engine.connect() as conn:
-        failures, last = _recent_failures(conn, name, moment)
-        row = conn.execute(select(User).where(User.username == name)).first()
-    wait = failure_wait(failures)
-    if last and wait and moment < last + timedelta(seconds=wait):
-        left = max(1, int((last + timedelta(seconds=wait) - moment).total_seconds() + 0.999))
-        with write_transaction(engine) as conn:
-            record(conn, name, "login_throttled", wait_seconds=left)
-        return LoginResult(False, message=f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {left} giây.",
-                           wait_seconds=left)
-    matches = _password_matches(row, password)  # slow on purpose: outside the write lock
+    row, gate = _admit(engine, typed, name, address, moment)
+    who = row.username if row is not None else UNKNOWN_USER
+    if not gate.allowed:
+        return LoginResult(False, wait_seconds=gate.wait_seconds, message=(
+            f"Đăng nhập sai nhiều lần. Vui lòng thử lại sau {gate.wait_seconds} giây."))
+    if gate.pause_seconds:
+        pause(gate.pause_seconds)  # many failures everywhere: every login is slowed
+    matches = passwords.verify(row.password_hash if row is not None else "", password)  # slow, unlocked
     with write_transaction(engine) as conn:
         if not matches or row.disabled:
-            record(conn, name, "login_failed", reason="disabled" if matches else "password")
+            throttle.failed(conn, gate.attempt_id)
+            record(conn, who, "login_failed", reason="disabled" if matches else "password", address=address)
             return LoginResult(False, message="Tên đăng nhập hoặc mật khẩu không đúng.",
-                               wait_seconds=failure_wait(failures + 1))
-        if _hasher.check_needs_rehash(row.password_hash):
+                               wait_seconds=failure_wait(gate.failures + 1))
+        throttle.forget(conn, name, address)
+        if passwords.needs_rehash(row.password_hash):
             conn.execute(update(User).where(User.id == row.id).values(password_hash=hash_password(password)))
-        token = _open_session(conn, name, moment, hours)
-        record(conn, name, "login")
+        token = sessions.open_session(conn, row.username, moment, _hours(hours))
+        record(conn, row.username, "login", address=address)
     return LoginResult(True, account=_account(row), token=token)
 
 
-def _password_matches(row, password: str) -> bool:
-    try:
-        return _hasher.verify(row.password_hash if row is not None and row.password_hash else _DUMMY_HASH,
-                              password or "") and row is not None and bool(row.password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
+def _admit(engine: Engine, typed: str, name: str, address: str, moment: datetime):
+    """(users row or None, throttle.Admission), waiting while another attempt of the same name and
+    address is being checked (at most BUSY_WAIT seconds)."""
+    deadline = time.monotonic() + BUSY_WAIT
+    delay = 0.05
+    while True:
+        with write_transaction(engine) as conn:
+            row = conn.execute(select(User).where(User.username == typed)).first() \
+                if _USERNAME.match(typed) else None
+            gate = throttle.admit(conn, name, address, moment)
+            if not gate.allowed and not gate.busy and gate.note_refusal:
+                record(conn, row.username if row is not None else UNKNOWN_USER, "login_throttled",
+                       wait_seconds=gate.wait_seconds, address=address)
+        if not gate.busy:
+            return row, gate
+        if time.monotonic() > deadline:
+            return row, throttle.Admission(False, wait_seconds=1)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
-def _open_session(conn, name: str, moment: datetime, hours: int | None) -> str:
-    token = secrets.token_urlsafe(32)
-    hours = hours if hours is not None else get_settings().session_hours
-    conn.execute(delete(LoginSession).where(LoginSession.expires_at < moment))
-    conn.execute(insert(LoginSession).values(token_hash=_token_hash(token), username=name,
-                                             created_at=moment, expires_at=moment + timedelta(hours=hours)))
-    return token
+def _hours(hours: int | None) -> int:
+    return hours if hours is not None else get_settings().session_hours
 
 
 def session_account(engine: Engine, token: str, *, moment: datetime | None = None) -> Account | None:
     """The account behind a session token, or None when unknown, expired or disabled."""
-    if not token:
-        return None
-    with engine.connect() as conn:
-        row = conn.execute(select(User.__table__, LoginSession.expires_at).join(
-            LoginSession, LoginSession.username == User.username).where(
-            LoginSession.token_hash == _token_hash(token))).first()
-    if row is None or _aware(row.expires_at) <= (moment or now()) or row.disabled:
+    row = sessions.session_user(engine, token, moment=moment)
+    if row is None or row.disabled:
         return None
     return _account(row)
 
 
 def logout(engine: Engine, token: str) -> None:
-    """End a session (idempotent) and record it."""
+    """End the login `token` belongs to, in this tab and in the cookie (idempotent), and record it."""
     if not token:
         return
     with write_transaction(engine) as conn:
-        name = conn.execute(select(LoginSession.username).where(
-            LoginSession.token_hash == _token_hash(token))).scalar()
-        conn.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        name = sessions.end_login(conn, token)
         if name:
             record(conn, name, "logout")

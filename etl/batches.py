@@ -1,6 +1,12 @@
 """Batches: the provenance record each load writes, read back for history and messages, and the
 serialised write transaction that loads and undos share.
 
+Who sees what (list_batches, batch_file with account=): admins every batch and original file; an
+uploader for the whole province likewise; an uploader scoped to units the batches they loaded or
+that touch their units (batch_units), and only the originals they loaded or that lie wholly within
+their scope; viewers and anonymous visitors nothing. Without `account` (the command line, on the
+server): everything.
+
 On PostgreSQL an advisory lock makes loads and undos run one at a time; a transaction that still
 loses a race (serialization failure, deadlock, or a unique violation from a racing insert) is
 retried whole, so callers see either their work done or a real error.
@@ -25,6 +31,7 @@ RETRIES = 5
 _RETRY_SQLSTATES = {"40001", "40P01", "23505"}  # serialization, deadlock, unique (a racing insert)
 
 T = TypeVar("T")
+SERVER = object()  # `account=` default: the command line on the server sees every batch
 
 
 @dataclass
@@ -107,17 +114,57 @@ def batch_by_id(conn, batch_id: int) -> BatchInfo | None:
     return batch_info(row) if row else None
 
 
-def list_batches(engine: Engine) -> list[BatchInfo]:
-    """Every batch, newest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(*batch_columns()).order_by(Batch.id.desc())).mappings().all()
-    return [batch_info(r) for r in rows]
+def batch_units(conn, batch_ids) -> dict[int, set[str]]:
+    """The unit codes each batch reported values for, as the load recorded them (batches.units),
+    undone batches included (every caller asks here, nowhere else)."""
+    ids = sorted({int(i) for i in batch_ids})
+    touched: dict[int, set[str]] = {i: set() for i in ids}
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        for batch_id, units in conn.execute(select(Batch.id, Batch.units).where(Batch.id.in_(ids[start:start + 500]))):
+            touched[batch_id] = {u for u in (units or "").split(",") if u}
+    return touched
 
 
-def batch_file(engine: Engine, batch_id: int) -> tuple[str, bytes] | None:
-    """(file name, original bytes) of a batch, or None when there is no such batch."""
+def _scope(engine: Engine, account) -> set[str] | None | bool:
+    """True: sees everything; False: nothing; else the unit codes of a scoped uploader."""
+    from etl.auth import allowed_units  # auth does not import batches; keeps the import graph one-way
+    if account is SERVER:
+        return True
+    if account is None or account.disabled or account.role not in ("uploader", "admin"):
+        return False
+    units = allowed_units(engine, account)
+    return True if units is None else units
+
+
+def list_batches(engine: Engine, account=SERVER) -> list[BatchInfo]:
+    """Every batch `account` may see (see the module docstring), newest first."""
+    scope = _scope(engine, account)
+    if scope is False:
+        return []
     with engine.connect() as conn:
-        row = conn.execute(select(Batch.file_name, BatchFile.content)
+        batches = [batch_info(r) for r in conn.execute(
+            select(*batch_columns()).order_by(Batch.id.desc())).mappings().all()]
+        if scope is True:
+            return batches
+        others = [b.id for b in batches if b.uploaded_by != account.username]
+        touched = batch_units(conn, others)
+    return [b for b in batches if b.uploaded_by == account.username or touched.get(b.id, set()) & scope]
+
+
+def batch_file(engine: Engine, batch_id: int, account=SERVER) -> tuple[str, bytes] | None:
+    """(file name, original bytes) of a batch, or None when there is no such batch or `account`
+    may not download it."""
+    scope = _scope(engine, account)
+    if scope is False:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(select(Batch.file_name, Batch.uploaded_by, BatchFile.content)
                            .join(BatchFile, BatchFile.batch_id == Batch.id)
                            .where(Batch.id == batch_id)).first()
-    return (row[0], bytes(row[1])) if row else None
+        if row is None:
+            return None
+        if scope is not True and row.uploaded_by != account.username:
+            units = batch_units(conn, [batch_id])[batch_id]
+            if not units or not units <= scope:
+                return None
+    return row.file_name, bytes(row.content)

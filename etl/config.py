@@ -31,8 +31,10 @@ class Settings:
         "env": "DVK_INDICATORS_CSV", "help": "Indicator catalogue (code, label, group, aliases)."})
     lineage_csv: str = field(default=str(DATA_DIR / "unit_lineage.csv"), metadata={
         "env": "DVK_LINEAGE_CSV", "help": "Former unit -> successor unit(s) across the 2025 reorganisation."})
-    demo_autoload: bool = field(default=True, metadata={
-        "env": "DVK_DEMO_AUTOLOAD", "help": "Load the demo data into an empty warehouse on start."})
+    demo_autoload: str = field(default="auto", metadata={
+        "env": "DVK_DEMO_AUTOLOAD",
+        "help": "Load the demo data into an empty warehouse on start: 'auto' only into the embedded "
+                "SQLite warehouse (DATABASE_URL unset), 'true' into any, 'false' never."})
     upload_max_mb: int = field(default=20, metadata={
         "env": "DVK_UPLOAD_MAX_MB", "help": "Largest accepted upload, in MB."})
     view_requires_login: bool = field(default=False, metadata={
@@ -41,13 +43,31 @@ class Settings:
         "env": "DVK_SESSION_HOURS", "help": "How long a login lasts, in hours."})
     auth_mode: str = field(default="local", metadata={
         "env": "DVK_AUTH_MODE", "help": "'local' (passwords in the warehouse) or 'oidc' (st.login)."})
+    trusted_proxies: str = field(default="", metadata={
+        "env": "DVK_TRUSTED_PROXIES",
+        "help": "Reverse proxies (IP addresses or networks, comma-separated) whose X-Forwarded-For "
+                "names the client: login throttling then keys on its left-most entry. Empty: the "
+                "peer's address is the client's."})
     pptx_template: str = field(default="", metadata={
         "env": "DVK_PPTX_TEMPLATE", "help": "Path of an agency .pptx template (masters and layouts)."})
 
 
+    def wants_demo(self) -> bool:
+        """Whether an empty warehouse gets the demo data on start: never a configured (production)
+        DATABASE_URL unless DVK_DEMO_AUTOLOAD says true."""
+        choice = str(self.demo_autoload).strip().lower()
+        if choice in _TRUE or choice in _FALSE:
+            return choice in _TRUE
+        return self.database_url == _default_db_url()
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def _coerce(value: str, typ):
     if typ in (bool, "bool"):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        return value.strip().lower() in _TRUE
     if typ in (int, "int"):
         return int(value)
     return value

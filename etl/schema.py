@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Integer,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         LargeBinary, PrimaryKeyConstraint, String, Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -161,14 +161,48 @@ class User(Base):
     unit_codes: Mapped[str] = mapped_column(Text, default="")  # comma-separated; empty = province
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # OpenID Connect: the provider (issuer) and its stable id of the person (subject), bound at the
+    # first login with a verified e-mail; NULL until then.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+    __table_args__ = (Index("uq_users_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
 
 class LoginSession(Base):
+    """One token of a login: the browser tab's and the cookie's share a login_id, so logging out
+    ends both."""
     __tablename__ = "login_sessions"
     token_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    login_id: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+
+
+class SessionHandoff(Base):
+    """A one-time code, valid for a minute, that the server's cookie route exchanges for a new
+    token of the same login (so the token itself never passes through page scripts)."""
+    __tablename__ = "session_handoffs"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login_id: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    session_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """A login attempt not (yet) followed by a success, per (typed name, client address): written
+    before the password is checked, deleted by a successful login or `users unlock`."""
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    checked: Mapped[bool] = mapped_column(Boolean, default=False)  # False while the password is checked
+    refusal_noted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_login_attempts_key", "username", "address"),)
 
 
 class AuditEvent(Base):

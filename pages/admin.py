@@ -8,21 +8,26 @@ import streamlit as st
 import ui
 import ui_auth
 from etl import auth
-from etl.audit import recent_events
+from etl.audit import actor_label, recent_events
 from etl.load import fmt_time
 from etl.periods import PeriodError, parse_period
 
 ACTIONS = {"load": "Nạp số liệu", "undo": "Hoàn tác", "login": "Đăng nhập", "login_failed": "Đăng nhập sai",
            "login_throttled": "Đăng nhập bị tạm chặn", "logout": "Đăng xuất", "user_add": "Thêm tài khoản",
-           "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản"}
+           "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản",
+           "user_unlock": "Mở khóa đăng nhập", "oidc_bind": "Gắn tài khoản với danh tính đăng nhập"}
 
 
 DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added": "thêm mới",
                "rows_changed": "thay đổi", "rows_unchanged": "không đổi", "restored": "khôi phục",
                "removed": "xóa", "user": "tài khoản", "role": "vai trò", "unit_codes": "đơn vị",
                "units": "đơn vị", "disabled": "khóa", "reason": "lý do", "wait_seconds": "phải chờ (giây)",
-               "method": "cách đăng nhập"}
-REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa"}
+               "method": "cách đăng nhập", "address": "địa chỉ", "attempts": "lần sai đã xóa",
+               "issuer": "nhà cung cấp đăng nhập"}
+REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa",
+           "oidc_other_subject": "e-mail đã gắn với danh tính đăng nhập khác"}
+PASSWORD_HELP = (f"Ít nhất {auth.MIN_PASSWORD} ký tự, không phải mật khẩu phổ biến; nên dùng một câu ngắn "
+                 "dễ nhớ với người dùng nhưng khó đoán.")
 
 
 def period_label(spec) -> str:
@@ -68,7 +73,7 @@ def add_form(engine, me: auth.Account) -> None:
         role = st.selectbox("Vai trò", auth.ROLES, index=1, format_func=auth.ROLE_LABELS.get)
         units = st.multiselect("Đơn vị được nạp (để trống = toàn tỉnh)", list(names), format_func=names.get,
                                placeholder="Chọn đơn vị")
-        password = st.text_input("Mật khẩu ban đầu", type="password")
+        password = st.text_input("Mật khẩu ban đầu", type="password", help=PASSWORD_HELP)
         if st.form_submit_button("Thêm tài khoản", type="primary"):
             _apply(lambda: auth.add_user(engine, name, role, units=units, password=password, by=me.username),
                    f"Đã thêm tài khoản {name.strip().lower()}.")
@@ -88,7 +93,7 @@ def edit_form(engine, me: auth.Account, accounts: list[auth.Account]) -> None:
                                default=[u for u in a.units if u in names], format_func=names.get,
                                placeholder="Chọn đơn vị")
         disabled = st.checkbox("Khóa tài khoản", value=a.disabled)
-        password = st.text_input("Mật khẩu mới (để trống nếu không đổi)", type="password")
+        password = st.text_input("Mật khẩu mới (để trống nếu không đổi)", type="password", help=PASSWORD_HELP)
         if st.form_submit_button("Lưu thay đổi"):
             if who == me.username and (disabled or role != "admin"):
                 st.error("Không thể tự khóa hoặc tự bỏ quyền quản trị của chính mình.")
@@ -114,9 +119,7 @@ def _apply(action, done: str) -> None:
 
 def actor(username: str) -> str:
     """'cli:root' (a change made on the server's command line) -> 'dòng lệnh (root)'."""
-    if username.startswith("cli:"):
-        return f"dòng lệnh ({username[4:]})"
-    return username or "—"
+    return actor_label(username)
 
 
 def audit_frame(events: list[dict]) -> pd.DataFrame:

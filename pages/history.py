@@ -1,6 +1,7 @@
-"""Lịch sử nạp: every batch (who, when, file, counts, status), the original file as uploaded, and
-undo after a confirmation. Undo leaves the warehouse as if the batch had never been loaded, in any
-order: what other batches reported stays (etl.undo)."""
+"""Lịch sử nạp: every batch the account may see (who, when, file, counts, status; a scoped uploader
+only those touching their units), the original file as uploaded when allowed, and undo after a
+confirmation. Undo leaves the warehouse as if the batch had never been loaded, in any order: what
+other batches reported stays (etl.undo)."""
 from __future__ import annotations
 
 import re
@@ -51,11 +52,14 @@ def show_last_undo() -> None:
 
 
 def batch_actions(engine, account, batch: BatchInfo) -> None:
-    original = batch_file(engine, batch.id)
+    original = batch_file(engine, batch.id, account=account)
     if original is not None:
         st.download_button(f"⬇ Tải tệp gốc của lô #{batch.id}", original[1], key=f"hist_dl_{batch.id}",
                            file_name=safe_file_name(original[0]), on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        st.caption(f"Tệp gốc của lô #{batch.id} có số liệu ngoài phạm vi đơn vị của tài khoản này: chỉ "
+                   "người đã nạp hoặc quản trị viên tải được.")
     if batch.status != "loaded":
         st.caption(f"Lô #{batch.id} đã được hoàn tác.")
         return
@@ -92,9 +96,9 @@ def main() -> None:
     st.title("Lịch sử nạp")
     st.caption("Mỗi lần nạp một tệp là một lô. Có thể tải lại tệp gốc và hoàn tác một lô. " + ORDER_RULE)
     show_last_undo()
-    batches = list_batches(engine)
+    batches = list_batches(engine, account=account)  # filtered on the server: what this account may see
     if not batches:
-        st.info("Chưa có lô số liệu nào. Nạp tệp ở trang “Tải lên”.")
+        st.info("Chưa có lô số liệu nào trong phạm vi của tài khoản này. Nạp tệp ở trang “Tải lên”.")
         return
     st.dataframe(batches_frame(batches), hide_index=True, width="stretch",
                  height="auto" if len(batches) <= 10 else 460)

@@ -133,17 +133,22 @@ def period_choice(index: int, name: str, result: FileResult) -> str:
                              "Chọn kỳ khác nếu tiêu đề không ghi kỳ.")
 
 
-def show_result(result: FileResult) -> None:
+def show_result(result: FileResult, scope: set[str] | None = None, account=None) -> None:
+    """The file's verdict, its problems and the table of what would change; who loaded an identical
+    file before is named only to those who may see that batch (admins, province-wide uploaders, the
+    uploader themself)."""
     errors = [p for p in result.problems if p.is_error]
     period = f" · {result.period.label}" if result.period else ""
     if result.status == "rejected":
         st.error(f"Tệp bị từ chối ({len(errors)} lỗi){period}. Sửa các lỗi dưới đây rồi tải lại; "
                  "chưa có số liệu nào được nạp.")
-    elif result.previous is not None:
+    elif result.previous is not None and (scope is None or result.previous.uploaded_by == account.username):
         prev = result.previous
         who = f" bởi {ui_auth.md_escape(prev.uploaded_by)}" if prev.uploaded_by else ""
         st.info(f"Tệp này đã được nạp lúc {fmt_time(prev.created_at)}{who} (lô #{prev.id}, "
                 f"{prev.period_label}). Không có gì để nạp lại.")
+    elif result.previous is not None:
+        st.info("Tệp này đã được nạp trước đây. Không có gì để nạp lại.")
     elif result.status == "unchanged":
         st.info(f"Mọi giá trị trong tệp đã có trong kho{period}: không có gì thay đổi.")
     else:
@@ -233,7 +238,7 @@ def main() -> None:
             result = preview(engine, f.name, data, spec, account, scope)
             with slot:
                 period_choice(i, f.name, result)
-            show_result(result)
+            show_result(result, scope, account)
         files.append((f.name, data, spec))
         results.append(result)
         if result.status == "preview":

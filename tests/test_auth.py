@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from etl import auth
-from etl.audit import recent_events
+from etl.audit import UNKNOWN_USER, recent_events
 from etl.cli import main
 from etl.schema import LoginSession, User
 
@@ -35,7 +35,13 @@ def test_password_hashes_are_salted_argon2id(engine):
     ("lan", "boss", (), PASSWORD, "Vai trò \"boss\" không hợp lệ"),
     ("lan", "viewer", ("380",), PASSWORD, "Chỉ tài khoản nạp số liệu"),
     ("lan", "uploader", ("380", "999"), PASSWORD, "Không có đơn vị mã 999"),
-    ("lan", "viewer", (), "ngan", "ít nhất 8 ký tự"),
+    ("lan", "viewer", (), "ngan", "ít nhất 12 ký tự"),
+    ("lan", "viewer", (), "12345678", "ít nhất 12 ký tự"),
+    ("lan", "viewer", (), "mat-khau-1c", "ít nhất 12 ký tự"),  # 11 characters
+    ("lan", "viewer", (), "qwerty123456", "mật khẩu phổ biến"),
+    ("lan", "viewer", (), "Password1234", "mật khẩu phổ biến"),  # compared lowercased
+    ("nguyenthilan", "viewer", (), "NguyenThiLan", "trùng với tên đăng nhập"),
+    ("lan", "viewer", (), "x" * 1025, "dài quá 1024"),
     ("lan hoa", "viewer", (), PASSWORD, "Tên đăng nhập chỉ gồm"),
     ("", "viewer", (), PASSWORD, "Tên đăng nhập chỉ gồm"),
 ])
@@ -88,7 +94,7 @@ def test_wrong_password_unknown_user_and_disabled_account_fail_alike(engine):
     assert [r.ok for r in results] == [False, False, False]
     assert {r.message for r in results} == {"Tên đăng nhập hoặc mật khẩu không đúng."}
     events = [(e["username"], e["action"], e["detail"].get("reason")) for e in reversed(recent_events(engine))]
-    assert events[-3:] == [("lan", "login_failed", "password"), ("ai-do", "login_failed", "password"),
+    assert events[-3:] == [("lan", "login_failed", "password"), (UNKNOWN_USER, "login_failed", "password"),
                            ("lan", "login_failed", "disabled")]
 
 
@@ -189,7 +195,8 @@ def test_cli_add_list_disable_passwd(cli, sqlite_engine):
 
 
 @pytest.mark.parametrize("argv, stdin, code, message", [
-    (("add", "lan", "--role", "viewer", "--password-stdin"), "ngan\n", 1, "ít nhất 8 ký tự"),
+    (("add", "lan", "--role", "viewer", "--password-stdin"), "ngan\n", 1, "ít nhất 12 ký tự"),
+    (("add", "lan", "--role", "viewer", "--password-stdin"), "1q2w3e4r5t6y\n", 1, "phổ biến"),
     (("add", "lan", "--role", "uploader", "--units", "999", "--password-stdin"), PASSWORD, 1, "999"),
     (("disable", "ai-do"), "", 1, "Không có tài khoản"),
     (("add", "lan", "--role", "viewer"), "", 2, "--password-stdin"),  # no terminal to ask on

@@ -268,16 +268,23 @@ def test_viewing_can_require_a_login(site, monkeypatch, nav):
 def test_openid_connect_accounts_come_from_st_user(site, monkeypatch, nav):
     from streamlit.testing.v1 import AppTest
     monkeypatch.setenv("DVK_AUTH_MODE", "oidc")
-    known = AppTest.from_file(APP, default_timeout=60)
-    known.user = {"is_logged_in": True, "email": "lan", "name": "Lan"}
-    known.run()
+
+    def visit(**claims):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.user = {"is_logged_in": True, "iss": "https://id.example.gov.vn", **claims}
+        return at.run()
+    known = visit(sub="s-lan", email="lan", email_verified=True)
     assert "Tải lên" in titles(nav)[0] and any("lan" in t for t in texts(known.sidebar.caption))
-    stranger = AppTest.from_file(APP, default_timeout=60)
-    stranger.user = {"is_logged_in": True, "email": "ai-do@example.com"}
-    stranger.run()
-    assert "Tải lên" not in titles(nav)[0]
-    assert any("chưa được cấp quyền" in t for t in texts(stranger.warning))
-    assert not any(t.label == "Tên đăng nhập" for t in stranger.text_input)  # no local password form
+    renamed = visit(sub="s-lan", email="lan.moi@example.com", email_verified=True)  # bound: the subject counts
+    assert "Tải lên" in titles(nav)[0] and any("lan" in t for t in texts(renamed.sidebar.caption))
+    for claims, refusal in [({"sub": "s-khac", "email": "lan", "email_verified": True}, "danh tính đăng nhập khác"),
+                            ({"sub": "s-xem", "email": "xem", "email_verified": False}, "chưa được nhà cung cấp"),
+                            ({"sub": "s-la", "email": "ai-do@example.com", "email_verified": True},
+                             "chưa được cấp quyền")]:
+        stranger = visit(**claims)
+        assert "Tải lên" not in titles(nav)[0]
+        assert any(refusal in t for t in texts(stranger.warning)), texts(stranger.warning)
+        assert not any(t.label == "Tên đăng nhập" for t in stranger.text_input)  # no local password form
 
 
 def test_exported_audit_cells_cannot_run_as_formulas(site):
@@ -323,9 +330,15 @@ def test_only_a_string_cookie_is_a_session_token(sent, token, monkeypatch):
 
 def test_audit_log_names_command_line_changes_in_words(site):
     auth.add_user(site, "cli-made", "viewer", password=PASSWORD, by="cli:root")
+    at = open_app()
+    at.text_input(key="auth_username").input("cli:root")  # typed by someone, not the command line
+    at.text_input(key="auth_password").input("doan-bua-thoi")
+    button(at, "Đăng nhập").click().run()
     at = page(open_app("quantri"), "pages/admin.py")
     shown = [df.value for df in at.dataframe if "Người thực hiện" in df.value.columns]
-    assert shown and "dòng lệnh (root)" in set(shown[0]["Người thực hiện"])
+    actors = list(shown[0]["Người thực hiện"])
+    assert actors.count("dòng lệnh (root)") == 1  # the add_user above, not the typed name
+    assert "(tên đăng nhập không có trong hệ thống)" in actors
 
 
 def test_confirm_loads_what_was_previewed_or_previews_again(site):
@@ -344,3 +357,17 @@ def test_confirm_loads_what_was_previewed_or_previews_again(site):
     button(at, "Xác nhận nạp").click().run()
     assert any("đã nạp lô #2" in t for t in texts(at.success)), texts(at.success)
     assert facts(site) == AFTER_REVISED
+
+
+def test_history_page_shows_a_scoped_uploader_only_their_share(site):
+    from etl.load import load_file
+    assert load_file(site, FIRST, "hai_huyen.xlsx", user="tinh").status == "loaded"  # Yên Định + Nông Cống
+    assert load_file(site, consolidated_workbook([("Huyện Thọ Xuân", {"conferences": 7})]), "tho_xuan.xlsx",
+                     user="tinh").status == "loaded"
+    at = page(open_app("lan"), "pages/history.py")  # lan: Yên Định only
+    assert list(at.dataframe[0].value["Tệp"]) == ["hai_huyen.xlsx"]
+    assert not at.get("download_button")  # Nông Cống's figures are in it too
+    assert any("ngoài phạm vi đơn vị" in c for c in texts(at.caption))
+    at = page(open_app("quantri"), "pages/history.py")
+    assert set(at.dataframe[0].value["Tệp"]) == {"hai_huyen.xlsx", "tho_xuan.xlsx"}
+    assert at.get("download_button")

@@ -56,6 +56,9 @@ def register(sub) -> None:
 
     p = sub.add_parser("demo", help="Nạp dữ liệu minh họa")
     p.add_argument("--if-empty", action="store_true", help="Chỉ nạp khi kho chưa có lô nào")
+    p.add_argument("--if-autoload", action="store_true",
+                   help="Chỉ nạp khi cài đặt DVK_DEMO_AUTOLOAD cho phép (mặc định: chỉ kho SQLite nhúng "
+                        "data/warehouse.db, không bao giờ một DATABASE_URL đã cấu hình)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -274,7 +277,12 @@ def cmd_template(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from etl.config import get_settings
     from etl.demo import load_demo
+    if args.if_autoload and not get_settings().wants_demo():
+        print("Không nạp dữ liệu minh họa: kho dữ liệu đã cấu hình (DATABASE_URL) chỉ nhận dữ liệu "
+              "minh họa khi DVK_DEMO_AUTOLOAD=true.")
+        return EXIT_OK
     result = load_demo(open_warehouse(), if_empty=args.if_empty)
     print(result.message)
     return EXIT_OK if result.ok else EXIT_REFUSED

@@ -1,9 +1,10 @@
-"""`python -m etl users add|list|disable|passwd`: accounts kept in the warehouse.
+"""`python -m etl users add|list|disable|passwd|unlock`: accounts kept in the warehouse.
 
     python -m etl users add NAME --role viewer|uploader|admin [--units CODE,CODE] [--password-stdin]
     python -m etl users list [--json]
     python -m etl users disable NAME
     python -m etl users passwd NAME [--password-stdin]
+    python -m etl users unlock NAME      # forget failed logins: the name may log in again at once
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse
 
 
 def register(subparsers) -> None:
-    users = subparsers.add_parser("users", help="Tài khoản: thêm, liệt kê, khóa, đổi mật khẩu")
+    users = subparsers.add_parser("users", help="Tài khoản: thêm, liệt kê, khóa, đổi mật khẩu, mở khóa đăng nhập")
     sub = users.add_subparsers(dest="users_command", required=True, parser_class=type(users),
                                title="Lệnh", metavar="LỆNH")
 
@@ -43,13 +44,18 @@ def register(subparsers) -> None:
     pw.add_argument("--password-stdin", action="store_true", help="Đọc mật khẩu từ dòng đầu của stdin")
     pw.set_defaults(func=cmd_passwd)
 
+    un = sub.add_parser("unlock", help="Mở khóa đăng nhập (xóa các lần đăng nhập sai, từ mọi địa chỉ)")
+    un.add_argument("name", metavar="TÊN", help="Tên đăng nhập")
+    un.set_defaults(func=cmd_unlock)
+
 
 def actor() -> str:
-    """Who ran the command, for the audit log."""
+    """Who ran the command, for the audit log ('cli:root')."""
+    from etl.audit import command_line_actor
     try:
-        return f"cli:{getpass.getuser()}"
+        return command_line_actor(getpass.getuser())
     except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
+        return command_line_actor("")
 
 
 def read_password(from_stdin: bool) -> str:
@@ -139,4 +145,14 @@ def cmd_passwd(args) -> int:
     def action():
         set_password(engine, args.name, password, by=actor())
         return f"Đã đổi mật khẩu của {args.name}."
+    return _run(action)
+
+
+def cmd_unlock(args) -> int:
+    from etl.auth import unlock_user
+    engine = open_warehouse()
+
+    def action():
+        count = unlock_user(engine, args.name, by=actor())
+        return f"Đã mở khóa đăng nhập của {args.name.strip().lower()} (xóa {count} lần đăng nhập sai)."
     return _run(action)

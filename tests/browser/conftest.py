@@ -47,8 +47,14 @@ def _seed(url: str) -> None:
     assert result.ok, result.message
 
 
+# How the server is started: the README's way (scripts/serve.py, which `bash scripts/run` execs) or
+# plain `streamlit run dashboard.py`; login must work through both.
+LAUNCHERS = {"serve": [sys.executable, str(ROOT / "scripts" / "serve.py")],
+             "streamlit-run": [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py")]}
+
+
 @contextmanager
-def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
+def streamlit_server(url: str, log_dir: Path, launcher: str = "serve") -> Iterator[str]:
     """`streamlit run dashboard.py` on a free loopback port over the warehouse at `url`; yields its
     base URL once healthy and stops it afterwards."""
     port = _free_port()
@@ -56,7 +62,7 @@ def streamlit_server(url: str, log_dir: Path) -> Iterator[str]:
            "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
     log_path = log_dir / "streamlit.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"),
+        proc = subprocess.Popen([*LAUNCHERS[launcher],
                                  "--server.headless", "true", "--server.port", str(port),
                                  "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -108,6 +114,19 @@ def open_page(page, url: str) -> None:
     """Go to url and wait until Streamlit has shown the page's title and finished the run."""
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
+    wait_for_app_run(page)
+
+
+def login(page, base: str, user: str, password: str) -> None:
+    """Log in through the sidebar form and wait until the sidebar names the user."""
+    open_page(page, base)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Đăng nhập", exact=True).first.click()
+    sidebar.get_by_label("Tên đăng nhập").fill(user)
+    sidebar.get_by_label("Mật khẩu").fill(password)
+    sidebar.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector(f'[data-testid="stSidebar"] :text("Đăng nhập: {user}")', timeout=30_000)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
     wait_for_app_run(page)
 

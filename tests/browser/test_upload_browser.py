@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import login as login_as
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
@@ -56,14 +57,7 @@ def shot(page, shots: Path, name: str) -> None:
 
 
 def login(page, base: str) -> None:
-    open_page(page, base)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Đăng nhập", exact=True).first.click()
-    sidebar.get_by_label("Tên đăng nhập").fill("lan")
-    sidebar.get_by_label("Mật khẩu").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_selector('[data-testid="stSidebar"] :text("Đăng nhập: lan")', timeout=30_000)
-    settle(page)
+    login_as(page, base, "lan", PASSWORD)
 
 
 def test_upload_confirm_see_figures_undo(upload_server, page, shots, tmp_path):
