@@ -108,10 +108,10 @@ def _card(col, code: str, current: dict, previous: dict, view: View, names: dict
 
 
 def metric_cards(current: dict, previous: dict | None, codes: list[str], view: View,
-                 per_row: int = 4) -> None:
+                 per_row: int = 4, name: str = "cards") -> None:
     """One st.metric per indicator code (and the rate), Vietnamese values and deltas: `per_row` cards
-    to a line on a wide screen, two on a phone."""
+    to a line on a wide screen, two on a phone (`name`: a second row of cards on the same page)."""
     names = labels()
-    row = kpi_row(per_row)
+    row = kpi_row(per_row, name)
     for code in codes:
         _card(row, code, current, previous or {}, view, names)

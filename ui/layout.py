@@ -5,6 +5,8 @@ or `phone-` are shown on that kind of screen only. KPI cards sit in one wrapping
 N per row on a wide screen, two on a phone, titles wrapped instead of cut."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from ui.filters import FILTERS_KEY
@@ -43,7 +45,8 @@ BASE_CSS = """
   content: "Bộ lọc";}
 """
 PER_ROW_CSS = """[class*="st-key-kpi%(n)s-"] > [data-testid="stElementContainer"] {
-  flex: 0 0 calc((100%% - %(gaps)s * %(gap)s) / %(n)s); max-width: calc((100%% - %(gaps)s * %(gap)s) / %(n)s);}
+  flex: 0 0 calc((100%% - %(gaps)s * %(gap)s) / %(n)s);
+  max-width: calc((100%% - %(gaps)s * %(gap)s) / %(n)s);}
 """
 PHONE_CSS = """
 @media (max-width: %(phone_px)spx) {
@@ -71,6 +74,7 @@ PHONE_CSS = """
 """
 
 
+@functools.cache
 def page_css() -> str:
     """The <style> block: shared rules, KPI rows of 2…6 cards, and the phone's overrides."""
     fill = {"gap": CARD_GAP, "wide": WIDE_ONLY, "phone": PHONE_ONLY, "phone_px": PHONE_MAX_PX,

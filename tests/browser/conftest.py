@@ -104,12 +104,12 @@ def wait_for_app_run(page, timeout: int = 30_000) -> None:
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
 
 
-def open_page(page, url: str) -> None:
+def open_page(page, url: str, timeout: int = 30_000) -> None:
     """Go to url and wait until Streamlit has shown the page's title and finished the run."""
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    wait_for_app_run(page)
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    wait_for_app_run(page, timeout)
 
 
 def screenshot(page, path) -> None:

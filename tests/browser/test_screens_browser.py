@@ -1,5 +1,5 @@
 """Every page of dashboard.py's PAGES on a phone (390 × 844) and on a projector (1920 × 1080), logged
-in as an administrator so the guarded pages open too, and the pages with KPI cards on a laptop
+in as an administrator so the guarded pages open too, and the tightest KPI rows on a laptop
 (1440 × 900): no horizontal scroll, the sidebar closed on the phone and open on wide screens, KPI
 titles whole, Tổng quan's KPI cards above the fold (its summary folded behind "Xem nhận định" on the
 phone), text and chart labels big enough, no chart text cut at the chart's edge. A shared deep link
@@ -76,17 +76,22 @@ def on_screen(browser, screen: str, cookie: dict | None = None):
         context.close()
 
 
+SLOW_MS = 90_000  # a hang guard for a machine shared by many (not a speed goal: see bench/)
+
+
 def settle(page) -> None:
     """Wait until the page's lazily loaded parts (cards, charts) are drawn, not skeletons."""
     main = page.locator('[data-testid="stMain"]')
-    expect(main.locator('[data-testid="stSkeleton"]')).to_have_count(0)
-    expect(main.locator('[data-testid="stPlotlyChart"]:not(:has(.main-svg))')).to_have_count(0)
+    expect(main.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=SLOW_MS)
+    expect(main.locator('[data-testid="stPlotlyChart"]:not(:has(.main-svg))')).to_have_count(
+        0, timeout=SLOW_MS)
     page.wait_for_function("() => document.fonts.status === 'loaded' && [...document.querySelectorAll("
-                           "'[data-testid=stMain] .js-plotly-plot')].every(g => g._fullLayout)")
+                           "'[data-testid=stMain] .js-plotly-plot')].every(g => g._fullLayout)",
+                           timeout=SLOW_MS)
 
 
 def visit(page, base: str, path: str) -> None:
-    open_page(page, f"{base}/{path}")
+    open_page(page, f"{base}/{path}", timeout=SLOW_MS)
     settle(page)
 
 
@@ -114,7 +119,8 @@ MEASURE = """() => {
     const box = m.getBoundingClientRect(), r = p.getBoundingClientRect();
     const clipped = [p, p.parentElement].some(e => e.scrollWidth > e.clientWidth + 1
                                                    || e.scrollHeight > e.clientHeight + 1);
-    return {title: p.textContent.trim(), clipped, inside: r.right <= box.right + 1 && r.bottom <= box.bottom + 1,
+    return {title: p.textContent.trim(), clipped,
+            inside: r.right <= box.right + 1 && r.bottom <= box.bottom + 1,
             value: m.querySelector('[data-testid=stMetricValue]').textContent.trim(),
             top: box.top, bottom: box.bottom};
   });
@@ -130,8 +136,9 @@ MEASURE = """() => {
     });
   });
   const sidebar = document.querySelector('[data-testid=stSidebar]').getBoundingClientRect();
-  return {scrolling, past, small, cards, cut, ticks, sidebar: {left: sidebar.left, right: sidebar.right,
-          width: sidebar.width}, height: window.innerHeight, charts: main.querySelectorAll('.js-plotly-plot').length};
+  return {scrolling, past, small, cards, cut, ticks, height: window.innerHeight,
+          sidebar: {left: sidebar.left, right: sidebar.right, width: sidebar.width},
+          charts: main.querySelectorAll('.js-plotly-plot').length};
 }"""
 
 
@@ -145,10 +152,12 @@ def test_every_page_fits_the_screen(browser, server, admin_cookie, shots, title,
     check_page(browser, server, admin_cookie, shots, screen, title, path, section)
 
 
-@pytest.mark.parametrize("title,path,section", [p for p in PAGES if p[1] in CARDS],
-                         ids=[p[1] or "tong-quan" for p in PAGES if p[1] in CARDS])
+LAPTOP_PAGES = [p for p in PAGES if p[1] in ("", "kiem-tra")]  # five cards to a row; the longest titles
+
+
+@pytest.mark.parametrize("title,path,section", LAPTOP_PAGES, ids=[p[1] or "tong-quan" for p in LAPTOP_PAGES])
 def test_kpi_titles_are_whole_on_a_laptop(browser, server, shots, title, path, section):
-    """1440 × 900, the narrowest wide screen: five cards to a row are tightest there."""
+    """1440 × 900, the narrowest wide screen, where KPI cards are narrowest."""
     check_page(browser, server, None, shots, "laptop", title, path, section)
 
 
@@ -229,19 +238,18 @@ def cards_shown(page) -> dict[str, str]:
 
 def test_a_deep_link_on_a_phone_shows_the_desktop_figures(browser, server, shots):
     """A leader's shared link (seed 001: Đồng bằng, 6 tháng đầu năm 2024) on both screens."""
-    link = f"{server}/?period=2024-H1&clusters=dong-bang"
+    seed_001 = {"Hội nghị quán triệt": "50", "Lượt người dự hội nghị": "4.819", "Mô hình đăng ký": "891",
+                "Mô hình công nhận": "514", "Tỷ lệ công nhận": "57,7%"}
     shown = {}
     for screen in ("phone", "desktop"):
         with on_screen(browser, screen) as page:
-            visit(page, server, link.removeprefix(server + "/"))
-            expect(page.locator('[data-testid="stMain"]')).to_contain_text("6 tháng đầu năm 2024 · Cụm Đồng bằng")
+            visit(page, server, "?period=2024-H1&clusters=dong-bang")
+            main = page.locator('[data-testid="stMain"]')
+            expect(main).to_contain_text("6 tháng đầu năm 2024 · Cụm Đồng bằng")
             shown[screen] = {k.strip(): v.strip() for k, v in cards_shown(page).items()}
             page.screenshot(path=str(shots / f"deep-link-{screen}-fold.png"))
     assert shown["phone"] == shown["desktop"]
-    assert {k: shown["phone"][k] for k in ("Hội nghị quán triệt", "Lượt người dự hội nghị", "Mô hình đăng ký",
-                                           "Mô hình công nhận", "Tỷ lệ công nhận")} == {
-        "Hội nghị quán triệt": "50", "Lượt người dự hội nghị": "4.819", "Mô hình đăng ký": "891",
-        "Mô hình công nhận": "514", "Tỷ lệ công nhận": "57,7%"}
+    assert {k: shown["phone"][k] for k in seed_001} == seed_001
 
 
 def test_the_filters_are_one_tap_away_on_a_phone(browser, server, shots):
