@@ -85,21 +85,24 @@ def autoload_demo() -> None:
 
 
 def main() -> None:
+    # "auto": the sidebar starts open on a wide screen and closed on a phone (Streamlit's own
+    # breakpoint), so a shared link opened on a phone shows the figures, not the filter panel.
     st.set_page_config(page_title="Dân vận khéo · Bảng số liệu", page_icon="📊", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")
     ui.start_run()
     autoload_demo()
     user = ui_auth.current_user()
     page = navigation(visible_pages(user))
     ui.page_style()
-    with st.sidebar:
-        st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")
-    ui_auth.render_login_sidebar()
+    # The filters first (on a phone the sidebar shows them above the page list), then who is in.
     if page.title in FILTERED:
         ui.set_view(ui.sidebar_filters())
     else:
         ui.set_view(None)
         ui.keep_filters()
+    with st.sidebar:
+        st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")
+    ui_auth.render_login_sidebar()
     page.run()
 
 

@@ -17,8 +17,8 @@ st.subheader(f"{names[code]} theo cụm — bấm vào một cụm để xem cá
 missing = ui.RATE_MISSING if percent else ui.not_reported([names[code]])
 if ui.nothing_to_draw(view, clusters, [code], missing):
     st.stop()
-event = ui.chart(ui.ranked_bars(clusters, code, names[code], percent=percent, reference=total[code],
-                                custom=True), "cmp_clusters", on_select="rerun", selection_mode="points")
+event = ui.ranking_chart(clusters, code, names[code], "cmp_clusters", noun="cụm", select=True,
+                         percent=percent, reference=total[code], custom=True)
 ui.caption(view, f"{names[code]} của từng cụm; đường đứt nét: {view.filters.scope_label(ui.engine())}")
 shown_codes = list(dict.fromkeys([code, "models_registered", "models_recognized", RATE, "conferences",
                                    "conference_participants", "inspections"]))
@@ -33,8 +33,8 @@ if units[code].notna().sum() == 0:
 else:
     below = ui.below(units, code, total[code])
     note = ui.ends(units, code)[1]
-    ui.chart(ui.ranked_bars(units, code, names[code], percent=percent, reference=total[code],
-                            lagging=below), "cmp_units")
+    ui.ranking_chart(units, code, names[code], "cmp_units", percent=percent, reference=total[code],
+                     lagging=below)
     ui.caption(view, f"Xếp hạng đơn vị trong cụm{note}; màu đỏ: thấp hơn mức toàn tỉnh "
                      f"({fmt_pct(total[code]) if percent else fmt_int(total[code])})")
     ui.table(units.sort_values(code, ascending=False), ui.summary_columns(shown_codes), "so-sanh-don-vi",

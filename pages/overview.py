@@ -1,5 +1,5 @@
-"""Tổng quan: KPI cards with deltas, the summing-up sentence, recognition rate by cluster,
-best and lagging units."""
+"""Tổng quan: KPI cards with deltas, the summing-up sentence (folded behind "Xem nhận định" on a
+phone), recognition rate by cluster, best and lagging units."""
 import streamlit as st
 
 import ui
@@ -12,17 +12,20 @@ RANK_COLUMNS = {"rank": "Hạng", "name": "Đơn vị", "models_registered": "Đ
 
 view, current, previous = ui.open_page("Tổng quan")
 
-st.info(ui.overview_sentence(current, previous, view), icon=":material/summarize:")
+sentence = ui.overview_sentence(current, previous, view)
+ui.wide_only("summary").info(sentence, icon=":material/summarize:")
 ui.metric_cards(current, previous, KPI, view, per_row=5)
 ui.caption(view, f"Các chỉ tiêu chính, {view.describe()}; mũi tên: so với {view.comparison.label}")
+with ui.phone_only("summary"), st.expander("Xem nhận định", icon=":material/summarize:"):
+    st.markdown(sentence)  # a phone opens on the figures; the paragraph is one tap away
 
 st.subheader("Tỷ lệ mô hình được công nhận theo cụm")
 clusters = ui.scope_rows(view, "cluster")
 if not ui.nothing_to_draw(view, clusters, [RATE], ui.RATE_MISSING):
-    fig = ui.ranked_bars(clusters, RATE, "Tỷ lệ công nhận", percent=True, reference=current[RATE],
-                         reference_label="Toàn tỉnh" if not view.filters.clusters else "Cộng",
-                         lagging=ui.below(clusters, RATE, current[RATE]))
-    ui.chart(fig, "overview_rate_by_cluster")
+    ui.ranking_chart(clusters, RATE, "Tỷ lệ công nhận", "overview_rate_by_cluster", noun="cụm",
+                     percent=True, reference=current[RATE],
+                     reference_label="Toàn tỉnh" if not view.filters.clusters else "Cộng",
+                     lagging=ui.below(clusters, RATE, current[RATE]))
     ui.caption(view, "Tỷ lệ công nhận = số mô hình được công nhận / số mô hình đăng ký (tính từ tổng số); "
                      "màu đỏ: thấp hơn mức chung")
     ui.table(ui.with_total(view, "cluster"), ui.summary_columns(

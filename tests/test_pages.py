@@ -148,7 +148,7 @@ def check_trends(at, engine, info):
     y = [float(v) for v in _decode(trace["y"])]
     assert y[-1] == pytest.approx(_rate(engine, LATEST, "dong-bang"))
     assert y[0] == pytest.approx(_rate(engine, "2024-Q1", "dong-bang"))
-    notes = [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+    notes = [a.get("text", "").replace("<br>", " ") for a in fig["layout"].get("annotations", [])]
     assert "Sắp xếp đơn vị hành chính, 01/7/2025" in notes
 
 
@@ -378,3 +378,73 @@ def test_ranking_with_a_single_unit_says_so_instead_of_an_empty_grid(app, tmp_pa
     assert not at.exception
     assert any("Không còn đơn vị nào khác" in c.value for c in at.caption)
     assert len(at.dataframe) >= 1 and all(len(d.value) for d in at.dataframe)
+
+
+def test_header_names_the_clusters_and_units_of_a_shared_link(seeded_url, app):
+    url, _, _ = seeded_url
+    at = app(url, period="2024-Q2", clusters="dong-bang,ven-bien", units="394,380").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.value.startswith("**Quý II/2024 · Cụm Đồng bằng, Ven biển · Huyện Yên Định, Thành phố "
+                                  "Thanh Hóa** · so sánh với kỳ trước (Quý I/2024)") for m in at.markdown)
+
+
+def test_header_counts_the_units_past_the_first_six(seeded_url, app):
+    url, engine, _ = seeded_url
+    with engine.connect() as conn:
+        codes = [c for (c,) in conn.execute(text("SELECT code FROM units WHERE cluster_code = 'dong-bang' "
+                                                 "AND level = 'district' ORDER BY sort_order, code"))]
+    at = app(url, period="2024-Q2", units=",".join(codes[:8])).run()
+    header = next(m.value for m in at.markdown if m.value.startswith("**Quý II/2024 · "))
+    assert header.split("**")[1].endswith(" và 2 đơn vị khác") and header.count(",") == 5
+
+
+def test_overview_summary_is_whole_on_wide_screens_and_folded_on_phones(seeded_url, app):
+    """Both are sent (the server cannot see the width); keyed containers let CSS pick one."""
+    url, _, _ = seeded_url
+    at = app(url).run()
+    sentence = at.get_by_key("wide-summary").info[0].value
+    assert sentence.startswith("Trong quý IV/2025")
+    fold = at.get_by_key("phone-summary").expander[0]
+    assert fold.label == "Xem nhận định" and fold.markdown[0].value == sentence
+    assert len(at.get_by_key("kpi5-cards").metric) == 10
+
+
+def test_long_rankings_show_what_fits_and_offer_the_rest(seeded_url, app):
+    """166 communes by unit (one did not report): the rate chart keeps the two ends of the 165 rates,
+    the grouped chart the largest; each offers the whole list behind 'Xem tất cả'."""
+    from ui.bars import FITS, GROUPS_FIT
+    url, _, info = seeded_url
+    at = app(url).run()
+    at.switch_page("pages/models.py").run()
+    at.segmented_control(key="mo_by").set_value("unit").run()
+    assert not at.exception, [e.message for e in at.exception]
+    grouped, rate = figures(at)[:2]
+    assert len(_decode(grouped["data"][0]["y"])) == GROUPS_FIT
+    names = list(_decode(rate["data"][0]["y"]))
+    rated = info["communes"] - 1
+    assert len(names) == FITS + 1 and names[FITS // 2] == f"⋯ còn {rated - FITS} đơn vị ở giữa"
+    labels = [e.label for e in at.expander if e.label.startswith("Xem tất cả")]
+    assert labels == [f"Xem tất cả ({info['communes']} đơn vị)", f"Xem tất cả ({rated} đơn vị)"]
+
+
+def test_ranking_rows_keep_both_ends_of_a_long_list():
+    import pandas as pd
+
+    from ui.bars import ranking_rows
+    df = pd.DataFrame({"name": [f"Xã {i}" for i in range(20)], "code": [str(i) for i in range(20)],
+                       "rate": [i / 20 for i in range(20)]})
+    rows = ranking_rows(df, "rate", fits=6)
+    assert list(rows["name"]) == ["Xã 19", "Xã 18", "Xã 17", "⋯ còn 14 đơn vị ở giữa", "Xã 2", "Xã 1", "Xã 0"]
+    assert list(ranking_rows(df.head(8), "rate", fits=6)["name"]) == [f"Xã {i}" for i in range(7, -1, -1)]
+
+
+@pytest.mark.parametrize("specs, on_top, ticks", [
+    (["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"], False, ["III<br>2024", "IV", "I<br>2025", "II"]),
+    (["2024-Q4", "2025-Q1"], False, ["IV", "I<br>2025"]),
+    (["2025-Q4"], False, ["IV<br>2025"]),
+    (["2024-Q3", "2025-Q1"], True, ["2024<br>III", "2025<br>I"]),
+    (["2023-H1", "2024-H1"], False, ["2023", "2024"]),
+])
+def test_period_ticks_are_short_and_name_each_year_once(specs, on_top, ticks):
+    from ui.charts import period_ticks
+    assert period_ticks(specs, axis_on_top=on_top) == ticks

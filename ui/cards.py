@@ -1,5 +1,6 @@
-"""The top of a page: title, the selection in words, the demo banner; captions with the data date;
-the period totals and the KPI metric cards with Vietnamese values and deltas."""
+"""The top of a page: title, the selection in words (period, clusters, units), the demo banner;
+captions with the data date; the period totals and the KPI metric cards with Vietnamese values and
+deltas."""
 from __future__ import annotations
 
 from datetime import timedelta, timezone
@@ -10,18 +11,14 @@ from etl import queries
 from etl.narrative import derived_note, gaps_sentence
 from etl.narrative import overview_sentence as _sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_pct
-from ui.data import engine, labels, q
+from ui.data import catalogue, engine, labels, q, unit_names
 from ui.filters import COMPARE, View, no_data, require_view
+from ui.layout import kpi_row
 
 VN_TZ = timezone(timedelta(hours=7))
 DEMO_BANNER = "Số liệu minh họa (dữ liệu mẫu, không phải số liệu báo cáo thật)."
-# Less empty space above the title; roomier metric values for a projector.
-CSS = """<style>
-.block-container {padding-top: 2.2rem; padding-bottom: 2rem; max-width: 1500px;}
-[data-testid="stMetricValue"] {font-size: 2.3rem;}
-[data-testid="stCaptionContainer"] {font-size: 0.92rem;}
-</style>"""
-# Card titles short enough for five cards in a row; the full label is in the card's help.
+UNITS_NAMED = 6  # units named in the header line; more are counted
+# Card titles of at most two lines, even on a phone; the full label is in the card's help.
 SHORT = {"conferences": "Hội nghị quán triệt", "conference_participants": "Lượt người dự hội nghị",
          "trainings": "Hội nghị tập huấn", "training_participants": "Lượt người tập huấn",
          "inspections": "Cuộc kiểm tra, giám sát", "inspected_party_orgs": "Tổ chức đảng được KT",
@@ -30,18 +27,29 @@ SHORT = {"conferences": "Hội nghị quán triệt", "conference_participants":
          "review_conferences": "Hội nghị sơ kết, tổng kết", "documents_issued": "Văn bản ban hành"}
 
 
-def page_style() -> None:
-    """The shared CSS, once per run for every page (data pages included, so titles line up)."""
-    st.markdown(CSS, unsafe_allow_html=True)
+def selection_text(view: View) -> str:
+    """'Quý II/2024 · Cụm Đồng bằng, Ven biển · Huyện Yên Định, Huyện Thọ Xuân': the period and every
+    cluster and unit chosen (the first UNITS_NAMED units by name), so a shared link explains itself."""
+    _units, clusters, _ = catalogue()
+    parts = [view.period.label]
+    if view.filters.clusters:
+        parts.append("Cụm " + ", ".join(clusters.get(c, c) for c in view.filters.clusters))
+    if view.filters.units:
+        names = [unit_names().get(c, c) for c in view.filters.units]
+        more = len(names) - UNITS_NAMED
+        parts.append(", ".join(names[:UNITS_NAMED]) + (f" và {more} đơn vị khác" if more > 0 else ""))
+    if len(parts) == 1:
+        parts.append("Toàn tỉnh")
+    return " · ".join(parts)
 
 
 def page_header(title: str, view: View) -> None:
     """Title, the selection in words, and the demo banner when demo data is shown."""
     st.title(title)
-    st.markdown(f"**{view.describe()}** · so sánh với {COMPARE[view.compare].lower()} "
+    st.markdown(f"**{selection_text(view)}** · so sánh với {COMPARE[view.compare].lower()} "
                 f"({view.comparison.label})")
     if q("meta_value", "demo_loaded"):
-        st.warning(DEMO_BANNER, icon="ℹ️")
+        st.container(key="demo-banner").warning(DEMO_BANNER, icon="ℹ️")
 
 
 def as_of_text(view: View) -> str:
@@ -119,9 +127,10 @@ def _card(col, code: str, current: dict, previous: dict, view: View, names: dict
 
 
 def metric_cards(current: dict, previous: dict | None, codes: list[str], view: View,
-                 per_row: int = 4) -> None:
-    """One st.metric per indicator code (and the rate), Vietnamese values and deltas."""
+                 per_row: int = 4, name: str = "cards") -> None:
+    """One st.metric per indicator code (and the rate), Vietnamese values and deltas: `per_row` cards
+    to a line on a wide screen, two on a phone (`name`: a second row of cards on the same page)."""
     names = labels()
-    for start in range(0, len(codes), per_row):
-        for col, code in zip(st.columns(per_row), codes[start:start + per_row]):
-            _card(col, code, current, previous or {}, view, names)
+    row = kpi_row(per_row, name)
+    for code in codes:
+        _card(row, code, current, previous or {}, view, names)

@@ -17,6 +17,7 @@ EMPTY_MESSAGE = ("Kho dữ liệu chưa có số liệu. Hãy nạp biểu tổn
 NO_DATA_MESSAGE = "Chưa có số liệu cho lựa chọn này ({scope}). Hãy chọn kỳ, cụm hoặc đơn vị khác."
 FILTER_KEYS = ("f_kind", "f_period", "f_compare", "f_clusters", "f_units")
 _VIEW = "_dvk_view"
+FILTERS_KEY = "sidebar-filters"  # the CSS names the phone's sidebar toggle "Bộ lọc" when present
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def sidebar_filters() -> View | None:
     if latest is None:
         return None
     _init_state(first, latest)
-    with st.sidebar:
+    with st.sidebar.container(key=FILTERS_KEY):
         st.markdown("### Bộ lọc")
         period = _period_widgets(first, latest)
         chosen, picked = _scope_widgets(period)

@@ -8,11 +8,12 @@ import streamlit as st
 
 from etl import queries
 from etl.numbers import fmt_int, fmt_pct
-from etl.periods import Period, parse_period
+from etl.periods import Period, from_index, parse_period
 from ui.cards import caption
-from ui.charts import chart, style, trend_lines
+from ui.charts import chart, period_ticks, style, trend_lines
 from ui.data import labels, q
 from ui.filters import View
+from ui.layout import kpi_row
 from ui.tables import table
 
 MAX_MATRIX_UNITS = 200
@@ -39,10 +40,10 @@ def missing_note(matrix: pd.DataFrame, last: Period) -> None:
     """Units that have not reported the last quarter of the range, by name."""
     now = matrix[matrix["period"] == last.spec]
     missing = now.loc[~now["reported"], "unit_name"].tolist()
-    c1, c2 = st.columns(2)
-    c1.metric(f"Đơn vị đã báo cáo {last.label}", f"{fmt_int(int(now['reported'].sum()))}/"
-              f"{fmt_int(len(now))}", border=True)
-    c2.metric("Tỷ lệ báo cáo", fmt_pct(now["reported"].mean() if len(now) else None), border=True)
+    row = kpi_row(2, "reporting")
+    row.metric(f"Đơn vị đã báo cáo {last.label}", f"{fmt_int(int(now['reported'].sum()))}/"
+               f"{fmt_int(len(now))}", border=True)
+    row.metric("Tỷ lệ báo cáo", fmt_pct(now["reported"].mean() if len(now) else None), border=True)
     if missing:
         more = len(missing) - MISSING_NAMED
         shown = ", ".join(missing[:MISSING_NAMED]) + (f" và {more} đơn vị khác" if more > 0 else "")
@@ -86,13 +87,17 @@ def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool
                  if v == 0 else ABSENT for v in row] for row in z]
     else:
         text = [["" if v != v else f"Đã báo cáo {fmt_pct(v)}" for v in row] for row in z]
+    labels = [quarters[i] for i in grid.columns]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[quarters[i] for i in grid.columns], y=[names[c] for c in grid.index], text=text,
+        z=z, x=labels, y=[names[c] for c in grid.index], text=text,
         colorscale=UNIT_SCALE if by_unit else SHARE_SCALE, zmin=0, zmax=1, showscale=not by_unit,
         xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>"))
     fig = style(fig, height=max(300, 24 * len(grid) + 120))
-    fig.update_yaxes(autorange="reversed", tickfont_size=13 if len(grid) > 40 else 15)
-    fig.update_xaxes(side="top")
+    fig.update_yaxes(autorange="reversed", tickfont_size=14 if len(grid) > 40 else 15)
+    specs = {quarters[i]: from_index(i).spec for i in grid.columns}
+    fig.update_xaxes(side="top", tickangle=0, tickfont_size=14, tickvals=labels,
+                     ticktext=period_ticks([specs[t] for t in labels], axis_on_top=True))
+    fig.update_layout(margin_t=80)  # the quarters over the grid, clear of plotly's toolbar
     return fig
 
 

@@ -8,8 +8,9 @@ import streamlit as st
 
 from etl import queries
 from etl.numbers import fmt_num
+from ui.bars import grouped_chart, ranking_chart
 from ui.cards import caption
-from ui.charts import chart, grouped_bars, has_values, ranked_bars
+from ui.charts import has_values
 from ui.data import catalogue, labels, q
 from ui.filters import View
 from ui.tables import below, summary_columns, table
@@ -80,7 +81,7 @@ def grouped_section(view: View, by: str, series: list[str], title: str, name: st
     st.subheader(title)
     if nothing_to_draw(view, rows, series, not_reported([names[c] for c in series])):
         return rows
-    chart(grouped_bars(rows, {c: names[c] for c in series}), name)
+    grouped_chart(rows, {c: names[c] for c in series}, name, noun=group_noun(by))
     caption(view, f"{title}, {view.describe()}")
     table(with_total(view, by), {**summary_columns(series, group_noun(by).capitalize()),
                                  **(extra or {})}, name)
@@ -97,10 +98,9 @@ def per_meeting_section(view: View, by: str) -> None:
     st.subheader("Bình quân lượt người tham dự mỗi hội nghị")
     if nothing_to_draw(view, rows, ["per_meeting"], PER_MEETING_MISSING):
         return
-    fig = ranked_bars(rows, "per_meeting", "Lượt người/hội nghị", reference=province["per_meeting"],
-                      reference_label=province["name"], fmt=fmt_num)
-    fig.update_traces(hovertemplate="<b>%{y}</b><br>Lượt người/hội nghị: %{x:,.1f}<extra></extra>")
-    chart(fig, "per_meeting")
+    ranking_chart(rows, "per_meeting", "Lượt người/hội nghị", "per_meeting", noun=group_noun(by),
+                  reference=province["per_meeting"], reference_label=province["name"], fmt=fmt_num,
+                  hover_format=",.1f")
     caption(view, "Lượt người tham dự hội nghị quán triệt, tuyên truyền chia cho số hội nghị")
     table(df, {"name": group_noun(by).capitalize(), "conferences": "Số hội nghị",
                "conference_participants": "Lượt người tham dự", "per_meeting": "Lượt người/hội nghị"},
@@ -113,8 +113,8 @@ def rate_section(view: View, by: str, rows: pd.DataFrame, total: dict) -> None:
     if nothing_to_draw(view, rows, [queries.RATE], RATE_MISSING):
         return
     overall = total[queries.RATE]
-    chart(ranked_bars(rows, queries.RATE, "Tỷ lệ công nhận", percent=True, reference=overall,
-                      lagging=below(rows, queries.RATE, overall)), "ty-le")
+    ranking_chart(rows, queries.RATE, "Tỷ lệ công nhận", "ty-le", noun=group_noun(by), percent=True,
+                  reference=overall, lagging=below(rows, queries.RATE, overall))
     caption(view, "Tỷ lệ = số được công nhận / số đăng ký; màu đỏ: thấp hơn mức chung")
     table(with_total(view, by), summary_columns(["models_registered", "models_recognized", queries.RATE],
                                                 group_noun(by).capitalize()), "ty-le-cong-nhan")
@@ -132,6 +132,6 @@ def field_section(view: View, total: dict) -> None:
         return
     df = pd.DataFrame({"name": [i.label for i in shown], "code": [i.code for i in shown],
                        "value": [total[i.code] for i in shown]})
-    chart(ranked_bars(df, "value", "Số mô hình"), "linh-vuc")
+    ranking_chart(df, "value", "Số mô hình", "linh-vuc", noun="lĩnh vực")
     caption(view, "Số mô hình theo lĩnh vực")
     table(df, {"name": "Lĩnh vực", "value": "Số mô hình"}, "mo-hinh-theo-linh-vuc")

@@ -110,12 +110,12 @@ def wait_for_app_run(page, timeout: int = 30_000) -> None:
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
 
 
-def open_page(page, url: str) -> None:
+def open_page(page, url: str, timeout: int = 30_000) -> None:
     """Go to url and wait until Streamlit has shown the page's title and finished the run."""
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=30_000)
-    wait_for_app_run(page)
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    wait_for_app_run(page, timeout)
 
 
 def login(page, base: str, user: str, password: str) -> None:
@@ -132,21 +132,29 @@ def login(page, base: str, user: str, password: str) -> None:
 
 
 def screenshot(page, path) -> None:
-    """The whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
+    """The whole page at the page's width: Streamlit scrolls inside its own container, so grow the
+    viewport's height to fit, then give the viewport back."""
+    size = page.viewport_size
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1600, "height": min(max(1000, height + 40), 12000)})
+    page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 40), 12000)})
     page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.set_viewport_size(size)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""
+def demo_warehouse(tmp_path_factory) -> str:
+    """URL of the demo-seeded warehouse `server` shows (tests may add accounts to it)."""
     _require_chromium()
     url = f"sqlite:///{tmp_path_factory.mktemp('browser')}/warehouse.db"
     _seed(url)
-    with streamlit_server(url, tmp_path_factory.mktemp("log")) as base:
+    return url
+
+
+@pytest.fixture(scope="session")
+def server(demo_warehouse, tmp_path_factory):
+    """Base URL of a running dashboard on a demo warehouse (2021-Q1 … 2026-Q3)."""
+    with streamlit_server(demo_warehouse, tmp_path_factory.mktemp("log")) as base:
         yield base
 
 
