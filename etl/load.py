@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 
-from etl import audit
+from etl import aliases, audit
 from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,
                          list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
@@ -62,6 +62,8 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     previous: BatchInfo | None = None
+    sheets: list = field(default_factory=list)            # reader: etl.read.SheetInfo of every sheet
+    mapped_columns: list = field(default_factory=list)    # reader: etl.read.MappedColumn, every sheet
 
     @property
     def ok(self) -> bool:
@@ -69,18 +71,20 @@ class FileResult:
 
 
 def preview_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
-                 user: str = "", allowed_units: set[str] | None = None) -> FileResult:
+                 user: str = "", allowed_units: set[str] | None = None,
+                 mappings: dict[str, str | None] | None = None) -> FileResult:
     """What loading this file would change (status 'preview'), without writing anything."""
     return load_file(engine, data, file_name, period=period, user=user,
-                     allowed_units=allowed_units, dry_run=True)
+                     allowed_units=allowed_units, dry_run=True, mappings=mappings)
 
 
 def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
               user: str = "", allowed_units: set[str] | None = None,
-              dry_run: bool = False) -> FileResult:
-    """Read, validate and load one workbook in one transaction; never raises on bad data."""
+              dry_run: bool = False, mappings: dict[str, str | None] | None = None) -> FileResult:
+    """Read, validate and load one workbook in one transaction; never raises on bad data.
+    mappings: {column header as written: indicator code, or None to leave it out} (reader, issue 9)."""
     with _collector_paused():
-        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
+        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run, mappings)
 
 
 @contextmanager
@@ -100,14 +104,16 @@ def _collector_paused():
 
 
 def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,
-               allowed_units: set[str] | None, dry_run: bool) -> FileResult:
+               allowed_units: set[str] | None, dry_run: bool, mappings=None) -> FileResult:
     from etl.read import parse_workbook
     units = load_units(engine)
     parsed = parse_workbook(data, file_name, units=units, indicators=load_indicators(engine),
                             period=period, allowed_units=allowed_units,
-                            max_bytes=get_settings().upload_max_mb * 2**20)
+                            max_bytes=get_settings().upload_max_mb * 2**20,
+                            mappings=mappings, learned=aliases.learned(engine))  # reader: issue 9
     result = FileResult(file=file_name, status="rejected", period=parsed.period,
-                        sheet=parsed.sheet, layout=parsed.layout, problems=list(parsed.problems))
+                        sheet=parsed.sheet, layout=parsed.layout, problems=list(parsed.problems),
+                        sheets=parsed.sheets, mapped_columns=parsed.mapped_columns)  # reader: issue 9
     if not parsed.ok or parsed.period is None:
         return result
     names = {u.code: u.name for u in units}
@@ -145,6 +151,7 @@ def _load_parsed(conn, parsed, data: bytes, names: dict, user: str, dry_run: boo
     audit.record(conn, user, "load", batch_id=batch_id, file=parsed.file_name,
                  period=parsed.period.spec, rows_added=result.rows_added,
                  rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged)
+    aliases.learn(conn, parsed, user, batch_id)  # reader (issue 9): the user's column mappings, kept
     result.status, result.batch_id = "loaded", batch_id
 
 

@@ -1,5 +1,6 @@
-"""Tải lên: one or more .xlsx files -> a dry run per file (added / changed / unchanged, problems)
--> "Xác nhận nạp" loads them. Same read/validate/load functions as the CLI (etl.load)."""
+"""Tải lên: one or more spreadsheets (.xlsx, .xls, .ods) -> a dry run per file (added / changed /
+unchanged, problems; a select per column the reader could not map surely) -> "Xác nhận nạp" loads
+them with the choices, which are kept as learned aliases. Same functions as the CLI (etl.load)."""
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +21,7 @@ from etl.problems import sort_problems
 from etl.queries import data_version
 from etl.safety import check_upload
 from etl.template import template_bytes, template_file_name
+from ui.mapping import ask_columns, mapped_note
 
 FIRST_YEAR = 2020
 KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
@@ -46,21 +48,23 @@ def template_section(engine) -> None:
         st.caption("Biểu mẫu có sẵn tên các đơn vị của kỳ đã chọn; điền số nguyên, để trống ô không có số liệu.")
 
 
-def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope) -> FileResult:
+def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope,
+            mappings: dict | None = None) -> FileResult:
     """Dry run of one file, remembered for this data version so reruns do not re-read it."""
     period = None if period_spec == AUTO else parse_period(period_spec)
     key = ("upl_preview", hashlib.sha256(data).hexdigest(), name, period_spec, account.username,
-           data_version(engine))
+           data_version(engine), tuple(sorted((mappings or {}).items(), key=str)))
     cache = st.session_state.setdefault("_upl_cache", {})
     if key not in cache:
-        cache.clear()
+        if len(cache) > 8:  # the previews of this page's files, with and without choices
+            cache.clear()
         too_big = check_upload(data, name, get_settings().upload_max_mb * 2**20)
         if too_big and too_big[0].code == "file_too_large":
             cache[key] = FileResult(file=name, status="rejected", problems=too_big)
         else:
             with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
                 cache[key] = preview_file(engine, data, name, period=period, user=account.username,
-                                          allowed_units=scope)
+                                          allowed_units=scope, mappings=mappings or None)
                 status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
     return cache[key]
 
@@ -139,6 +143,7 @@ def show_result(result: FileResult) -> None:
         st.success(f"Sẵn sàng nạp{period}: {fmt_int(result.rows_added)} giá trị thêm mới, "
                    f"{fmt_int(result.rows_changed)} giá trị thay đổi, "
                    f"{fmt_int(result.rows_unchanged)} giá trị không đổi.")
+    mapped_note(result)
     if result.problems:
         st.markdown("**Các vấn đề trong tệp** (lỗi trước, lưu ý sau)")
         st.dataframe(problems_frame(result), hide_index=True, width="stretch", column_config=PROBLEM_COLUMNS)
@@ -158,13 +163,13 @@ def show_done() -> None:
 
 def commit(engine, files, results, account, scope) -> None:
     done = []
-    for (name, data, spec), before in zip(files, results):
+    for (name, data, spec, mappings), before in zip(files, results):
         if before.status != "preview":
             continue
         try:
             with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
-                                   user=account.username, allowed_units=scope)
+                                   user=account.username, allowed_units=scope, mappings=mappings or None)
         except OperationalError:  # the warehouse is unreachable or busy beyond the retries
             done.append((name, "rejected", BUSY))
             continue
@@ -192,11 +197,11 @@ def main() -> None:
                "trước; số liệu chỉ vào kho khi bấm “Xác nhận nạp”.")
     show_done()
     template_section(engine)
-    uploaded = st.file_uploader("Chọn một hoặc nhiều tệp Excel (.xlsx)", type=["xlsx"],
+    uploaded = st.file_uploader("Chọn một hoặc nhiều bảng tính (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
                                 accept_multiple_files=True, max_upload_size=get_settings().upload_max_mb,
                                 key=f"upl_files_{st.session_state.get('_upl_round', 0)}")
     if not uploaded:
-        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
+        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx, .xls hoặc .ods vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
         return
     files, results = [], []
     bar = st.progress(0.0, text="Đang đọc các tệp …") if len(uploaded) > 1 else None
@@ -209,8 +214,11 @@ def main() -> None:
             result = preview(engine, f.name, data, spec, account, scope)
             with slot:
                 period_choice(i, f.name, result)
+            mappings = ask_columns(i, result)
+            if mappings:  # the preview with the user's choices (the questions stay, to change them)
+                result = preview(engine, f.name, data, spec, account, scope, mappings)
             show_result(result)
-        files.append((f.name, data, spec))
+        files.append((f.name, data, spec, mappings))
         results.append(result)
         if bar is not None:
             bar.progress((i + 1) / len(uploaded), text=f"Đã đọc {i + 1}/{len(uploaded)} tệp")
