@@ -5,8 +5,11 @@ stable slug. Errors refuse a file; warnings are shown but the file still loads.
 """
 from __future__ import annotations
 
+import os
 import re
+import string
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 ERROR = "error"
 WARNING = "warning"
@@ -174,9 +177,27 @@ class Problem:
         return self.severity == ERROR
 
 
+# Tests set this: a template field nobody supplied, or supplied blank, is then a bug that raises
+# (in production it renders empty: a message is never worth a crash).
+STRICT_ENV = "DVK_STRICT_PROBLEMS"
+
+
 class _Blank(dict):
     def __missing__(self, key):  # a template field nobody supplied renders as empty, never raises
         return ""
+
+
+@lru_cache(maxsize=None)
+def template_fields(code: str) -> frozenset[str]:
+    """The {fields} the message and hint of `code` use."""
+    _, message, hint = MESSAGES[code]
+    return frozenset(name for text in (message, hint) for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def _check_fields(code: str, values: dict) -> None:
+    blank = sorted(f for f in template_fields(code) if values.get(f) in (None, ""))
+    if blank:
+        raise ValueError(f"problem {code!r}: template fields {blank} not supplied or blank")
 
 
 def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", row: int | None = None,
@@ -184,6 +205,8 @@ def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", row: 
     """Build a Problem from the MESSAGES table; `fields` fill the templates."""
     severity, message, hint = MESSAGES[code]
     values = _Blank(cell=cell, row=row or "", sheet=sheet, file=file, **fields)
+    if os.environ.get(STRICT_ENV):
+        _check_fields(code, values)
     return Problem(file=file, sheet=sheet, cell=cell, row=row, column=column, code=code,
                    severity=severity, message=message.format_map(values), hint=hint.format_map(values))
 
