@@ -139,9 +139,10 @@ def ask_about_column(ctx: Context, col: Column, first_number: str, header_row: i
 
 
 def describe_candidates(ctx: Context, question: ColumnQuestion, limit: int = 3) -> str:
-    """'“Lượt người tham dự hội nghị” (94 điểm), “Lượt người tập huấn” (84 điểm)'."""
+    """'“Lượt người tham dự hội nghị” (93 điểm), “Lượt người tập huấn” (84 điểm)': the close ones."""
+    best = question.candidates[0][1] if question.candidates else 0
     return ", ".join(f"“{ctx.headers.labels.get(code, code)}” ({score:.0f} điểm)"
-                     for code, score in question.candidates[:limit]) or "không có"
+                     for code, score in question.candidates[:limit] if score >= best - 25) or "không có"
 
 
 def _end_at_total(ctx: Context, sheet: Sheet, total_row: int, unit_rows: dict[int, str],
