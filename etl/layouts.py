@@ -13,14 +13,12 @@ Consolidated (biểu tổng hợp)               Form (one unit's own report)
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from openpyxl.cell.cell import ERROR_CODES
 
 from etl import match
-from etl.catalog import UnitRow
 from etl.periods import Period
 from etl.problems import Problem, problem
 from etl.sheet import (Column, ColumnQuestion, MappedColumn, Sheet, cell_count, header_columns,

@@ -2,9 +2,8 @@
 
 parse_workbook() is pure (no database: aliases learned before and mappings chosen for this load are
 passed in as data) and never raises on bad input: every failure is a Problem.
-Each format yields Sheets (etl.sheet): .xlsx here — values with openpyxl in read-only mode, merged
-header ranges, formula cells and hidden rows from the sheet XML (read-only mode exposes none), so a
-3,321-row sheet parses in one pass — and .xls/.ods in etl.calamine_sheets. Every visible sheet whose
+Each format yields Sheets (etl.sheet): .xlsx in etl.xlsx_sheets (openpyxl read-only, plus scans of the
+sheet XML: merges, formulas, hidden rows), .xls/.ods in etl.calamine_sheets. Every visible sheet whose
 head is a table is read (its own period and units); hidden sheets are skipped and named; etl.combine
 takes values two sheets repeat once and refuses values they disagree on.
 The table head is understood by etl.sheet, the layouts are parsed by etl.layouts and etl.form_layouts.
@@ -12,17 +11,9 @@ The table head is understood by etl.sheet, the layouts are parsed by etl.layouts
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import warnings
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
-
-import openpyxl
-from openpyxl.utils import column_index_from_string
 
 from etl import match
 from etl.catalog import IndicatorRow, UnitRow
@@ -35,11 +26,13 @@ from etl.safety import check_upload
 from etl.sheet import HEAD_ROWS, ColumnQuestion, MappedColumn, Sheet, detect_layout, is_text
 from etl.text import clean
 from etl.validate import cap_problems, row_of, run_rules
+# The .xlsx reader and its sheet-XML scans live in etl.xlsx_sheets (re-exported: tests use them here).
+from etl.xlsx_sheets import (MAX_COLS, _formula_cells, _hidden_rows, _merged_cells,  # noqa: F401
+                             _row_merges, open_xlsx)
 
 __all__ = ["ColumnQuestion", "MappedColumn", "ParsedFile", "SheetInfo", "UnitRecord", "parse_workbook"]
 
 MAX_ROWS = 10_000       # rows read from one sheet (3× the 3,321 communes of the country); more is refused
-MAX_COLS = 80
 MAX_EMPTY_RUN = 500     # stop after this many consecutive empty rows below the table
 LOOK_ROWS = 60          # rows of a sheet without a table looked at for figures (a table we cannot read)
 
@@ -152,7 +145,7 @@ def _find_tables(data: bytes, headers: match.HeaderMatcher, units: list[UnitRow]
                 if _has_figures(source.head(LOOK_ROWS)):
                     unreadable.append(source.name)
                 continue
-            found = (source.full(), layout, header_row)
+            found = (_read_full(source), layout, header_row)
             if _has_numbers(found[0], header_row):
                 tables.append(found)
                 infos.append(SheetInfo(source.name, "read", layout=layout))
@@ -161,7 +154,7 @@ def _find_tables(data: bytes, headers: match.HeaderMatcher, units: list[UnitRow]
                 infos.append(SheetInfo(source.name, "skipped", "Bảng không có số liệu"))
         if not tables and hidden_tables:   # an old file whose only table is on a hidden sheet
             source, layout, header_row = hidden_tables[0]
-            tables = [(source.full(), layout, header_row)]
+            tables = [(_read_full(source), layout, header_row)]
             infos = [SheetInfo(i.name, "read", layout=layout) if i.name == source.name else i for i in infos]
             unreadable = []
         elif not tables and fallback is not None:
@@ -169,6 +162,11 @@ def _find_tables(data: bytes, headers: match.HeaderMatcher, units: list[UnitRow]
             infos = [SheetInfo(i.name, "read", layout=fallback[1]) if i.name == fallback[0].name else i
                      for i in infos]
     return tables, infos, unreadable
+
+
+def _read_full(source: SheetSource) -> Sheet:
+    """Every row of a sheet (capped): the one place a whole sheet is materialised."""
+    return source.full()
 
 
 def _has_numbers(sheet: Sheet, header_row: int) -> bool:
@@ -194,118 +192,13 @@ class _open_workbook:
         if kind in ("xls", "ods"):
             from etl.calamine_sheets import open_sheets
             sources, self._close = open_sheets(self.data, kind, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
-            return [SheetSource(*s) for s in sources]
-        return self._xlsx()
+        else:
+            sources, self._close = open_xlsx(self.data, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
+        return [SheetSource(*s) for s in sources]
 
     def __exit__(self, *exc) -> None:
         if self._close:
             self._close()
-
-    def _xlsx(self) -> list[SheetSource]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=True, keep_links=False)
-        zf = zipfile.ZipFile(io.BytesIO(self.data))
-        self._close = lambda: (wb.close(), zf.close())
-        return [_xlsx_source(ws, zf) for ws in wb.worksheets]
-
-
-def _xlsx_source(ws, zf: zipfile.ZipFile) -> SheetSource:
-    xml: list[bytes] = []
-
-    def sheet_xml() -> bytes:
-        if not xml:
-            xml.append(zf.read(ws._worksheet_path))
-        return xml[0]
-
-    def head(n: int) -> Sheet:
-        return Sheet(ws.title, [r[:MAX_COLS] for r in islice(ws.iter_rows(values_only=True), n)],
-                     _merged_cells(sheet_xml()), set(), hidden=ws.sheet_state != "visible")
-
-    return SheetSource(ws.title, ws.sheet_state != "visible", head, lambda: _read_sheet(ws, sheet_xml()))
-
-
-def _read_sheet(ws, xml: bytes) -> Sheet:
-    rows = list(_capped_rows(ws.iter_rows(max_row=MAX_ROWS + 1, values_only=True)))
-    truncated = len(rows) > MAX_ROWS
-    return Sheet(ws.title, rows[:MAX_ROWS], _merged_cells(xml), _formula_cells(xml), truncated,
-                 row_merges=_row_merges(xml), hidden_rows=_hidden_rows(xml), hidden=ws.sheet_state != "visible")
-
-
-def _capped_rows(rows) -> Iterator[tuple]:
-    """Rows up to MAX_EMPTY_RUN empty ones in a row, each cut at MAX_COLS."""
-    empty_run = 0
-    for row in rows:
-        empty_run = empty_run + 1 if row.count(None) == len(row) else 0
-        if empty_run > MAX_EMPTY_RUN:
-            break
-        yield row if len(row) <= MAX_COLS else row[:MAX_COLS]
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-
-
-def _merged_cells(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
-    """Every cell inside a merged range -> its top-left cell (merges in the table head only)."""
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    end = xml.rfind(b"mergeCells")          # <mergeCells> sits after the cell data: search from the end
-    if end < 0:
-        return out
-    opening = xml.rfind(b"mergeCells", 0, end)   # `end` is usually the closing tag
-    for m in _MERGE.finditer(xml, opening if opening >= 0 else end):
-        c1, r1, c2, r2 = (column_index_from_string(m.group(1).decode()), int(m.group(2)),
-                          column_index_from_string(m.group(3).decode()), int(m.group(4)))
-        if r1 > HEAD_ROWS * 2 or (r2 - r1 + 1) * (c2 - c1 + 1) > 400:
-            continue  # merges in the body (notes, signatures) never matter for headers
-        for r in range(r1, r2 + 1):
-            for c in range(c1, min(c2, MAX_COLS) + 1):
-                out[(r, c)] = (r1, c1)
-    return out
-
-
-def _row_merges(xml: bytes) -> list[tuple[int, int, int, int]]:
-    """(r1, c1, r2, c2) of every merged range over two rows or more, anywhere in the sheet."""
-    end = xml.rfind(b"mergeCells")          # as in _merged_cells: the list sits after the cell data
-    if end < 0:
-        return []
-    start = xml.rfind(b"mergeCells", 0, end)
-    start = start if start >= 0 else end
-    out = []
-    for m in _MERGE.finditer(xml, start):
-        r1, r2 = int(m.group(2)), int(m.group(4))
-        if r2 > r1:
-            out.append((r1, column_index_from_string(m.group(1).decode()), r2,
-                        column_index_from_string(m.group(3).decode())))
-    return out
-
-
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
-
-
-def _hidden_rows(xml: bytes) -> set[int]:
-    """Numbers of the rows hidden in Excel (<row r="10" hidden="1">): read-only mode does not expose them."""
-    if b'hidden="' not in xml:
-        return set()
-    out = set()
-    for m in _HIDDEN_ROW.finditer(xml):
-        ref = re.search(rb'\br="([0-9]+)"', m.group(0))
-        if ref:
-            out.add(int(ref.group(1)))
-    return out
-
-
-def _formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """(row, col) of every cell holding a formula: find each <f> and read its cell's r="D7"."""
-    out: set[tuple[int, int]] = set()
-    pos = xml.find(b"<f")
-    while pos >= 0:
-        if xml[pos + 2:pos + 3] in (b">", b" ", b"/"):
-            m = _REF.search(xml, xml.rfind(b"<c", 0, pos), pos)
-            if m:
-                out.add((int(m.group(2)), column_index_from_string(m.group(1).decode())))
-        pos = xml.find(b"<f", pos + 2)
-    return out
 
 
 # ---------------------------------------------------------------- parsing a sheet

@@ -23,13 +23,13 @@ def parse(data, **kw):
 def sheets_read(monkeypatch) -> list:
     """Record every sheet etl.read materialises, to assert how much of a file was read."""
     import etl.read
-    seen, real = [], etl.read._read_sheet
+    seen, real = [], etl.read._read_full
 
     def spy(*args, **kw):
         sheet = real(*args, **kw)
         seen.append(sheet)
         return sheet
-    monkeypatch.setattr(etl.read, "_read_sheet", spy)
+    monkeypatch.setattr(etl.read, "_read_full", spy)
     return seen
 
 
