@@ -228,3 +228,16 @@ def test_form_lines_by_meaning_and_the_uncertain_line():
     pf = parse(form_workbook("HUYỆN ỦY HÀ TRUNG", rows), mappings={"Số mô hình": "models_registered"})
     assert pf.ok and pf.records[0].values == {"documents_issued": 4, "conference_participants": 1200,
                                               "conferences": 3, "models_registered": 5}
+
+
+def test_an_unknown_column_with_figures_is_asked_about_with_every_indicator_ranked():
+    pf = parse(consolidated_workbook([("Huyện Yên Định", {"conferences": 3})], headers="flat", codes=("conferences",),
+                                     extra_columns={"Số tin bài tuyên truyền": [7]}))
+    assert [p.code for p in pf.problems] == ["unknown_column"]
+    [q] = pf.questions
+    assert (q.header, q.kind, len(q.candidates)) == ("Số tin bài tuyên truyền", "unknown", len(INDICATORS))
+    assert [s for _, s in q.candidates] == sorted((s for _, s in q.candidates), reverse=True)
+    pf = parse(consolidated_workbook([("Huyện Yên Định", {"conferences": 3})], headers="flat", codes=("conferences",),
+                                     extra_columns={"Số tin bài tuyên truyền": [7]}),
+               mappings={"số tin bài tuyên truyền": "documents_issued"})   # keyed by the folded header
+    assert pf.ok and pf.records[0].values == {"conferences": 3, "documents_issued": 7}
