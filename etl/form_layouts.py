@@ -36,7 +36,8 @@ def read_line(ctx: Context, sheet: Sheet, r: int, label_col: int, group: str, pr
                                        found.score))
         return found.code
     if has_number:
-        question = ColumnQuestion(label, cell, found.candidates, "uncertain" if found.how == "uncertain" else "unknown")
+        question = ColumnQuestion(label, cell, found.candidates, "uncertain" if found.how == "uncertain" else "unknown",
+                                  "dòng")
         ctx.questions.append(question)
         if found.how == "uncertain":
             ctx.add("uncertain_indicator", cell=cell, row=r, column=label, header=label,

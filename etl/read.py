@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from etl import match
+from etl.calamine_sheets import SheetTooLarge, open_sheets
 from etl.catalog import IndicatorRow, UnitRow
 from etl.combine import combine_sheets
 from etl.formats import file_kind
 from etl.layouts import Context, UnitRecord, parse_consolidated, parse_form, parse_transposed
+from etl.numbers import fmt_int
 from etl.periods import Period
 from etl.problems import Problem, has_errors, problem
 from etl.safety import check_upload
@@ -97,6 +99,11 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
     headers = match.HeaderMatcher(indicators, learned, mappings)
     try:
         tables, result.sheets, unreadable = _find_tables(data, headers, units)
+    except SheetTooLarge as exc:
+        result.problems = [problem("file_too_large", file=file_name, sheet=exc.name, detail=(
+            f"trang tính {exc.name} trải tới dòng {fmt_int(exc.rows)}, cột {fmt_int(exc.cols)}; xóa các ô "
+            "thừa ở xa bảng rồi lưu lại"))]
+        return result
     except Exception as exc:  # reader/zip/xml errors on a corrupt file: a Problem, not a crash
         result.problems = [problem("file_unreadable", file=file_name, detail=_describe_error(exc, data))]
         return result
@@ -190,7 +197,6 @@ class _open_workbook:
     def __enter__(self) -> list[SheetSource]:
         kind = file_kind(self.data)
         if kind in ("xls", "ods"):
-            from etl.calamine_sheets import open_sheets
             sources, self._close = open_sheets(self.data, kind, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
         else:
             sources, self._close = open_xlsx(self.data, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)

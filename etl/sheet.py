@@ -79,6 +79,7 @@ class ColumnQuestion:
     cell: str                                     # where the header is
     candidates: tuple[tuple[str, float], ...]     # (indicator code, score), best first
     kind: str = "uncertain"                       # uncertain | unknown
+    what: str = "cột"                             # cột (a column header) | dòng (a line of a form)
 
 
 @dataclass

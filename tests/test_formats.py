@@ -130,7 +130,7 @@ def test_ods_merges_hidden_rows_and_huge_repeats_cost_nothing():
     rows = [ods_row("BIỂU TỔNG HỢP QUÝ II NĂM 2024"), ods_row(),
             ods_row("STT", "Đơn vị", merged), ods_row(None, None, "Số cuộc", "Lượt người"),
             ods_row(1, "Huyện Yên Định", 4, 200), ods_row(2, "Huyện Hà Trung", 1, 30, hidden=True),
-            ods_row(repeat=1_048_000), ods_row("Nơi nhận:")]
+            ods_row("Nơi nhận:"), ods_row(None, None, None, repeat=1_048_000)]   # as Calc ends a sheet
     started = time.perf_counter()
     pf = parse(ods_bytes({"Biểu": "".join(rows)}), "tay.ods")
     assert time.perf_counter() - started < 30   # a guard against expanding a million rows, not a benchmark
@@ -153,3 +153,20 @@ def test_hostile_ods_is_refused_before_parsing(content, code):
         zf.writestr("content.xml", content)
     pf = parse(buf.getvalue(), "x.ods")
     assert [p.code for p in pf.problems] == [code] and not pf.records
+
+
+def test_an_ods_repeating_a_filled_cell_a_million_times_is_refused_before_calamine_reads_it():
+    cell = ('<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16000">'
+            '<text:p>1</text:p></table:table-cell>')
+    rows = "".join(HEAD) + f'<table:table-row table:number-rows-repeated="100000">{cell}</table:table-row>'
+    started = time.perf_counter()
+    pf = parse(ods_bytes({"Biểu": rows}), "bom.ods")
+    assert time.perf_counter() - started < 30
+    [p] = pf.problems
+    assert (p.code, p.sheet) == ("file_too_large", "Biểu") and "100.003" in p.message and "16.000" in p.message
+
+
+def test_an_xls_cell_far_away_is_refused_before_calamine_reads_it(converted, tmp_path, monkeypatch):
+    monkeypatch.setattr("etl.calamine_sheets.MAX_GRID_CELLS", 10)   # the real cap is 4M cells: same path
+    pf = parse(converted["xls"]["ngang.xls"], "ngang.xls")
+    assert [p.code for p in pf.problems] == ["file_too_large"] and "trang tính Tổng hợp" in pf.problems[0].message

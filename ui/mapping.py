@@ -24,7 +24,7 @@ def ask_columns(index: int, result) -> dict[str, str | None]:
     if not asked:
         return {}
     labels = {code: label for code, label in ui.labels().items() if code != RATE}
-    st.markdown("**Chọn chỉ tiêu cho các cột chưa rõ** (lựa chọn được ghi nhớ cho các lần nạp sau)")
+    st.markdown("**Chọn chỉ tiêu cho các cột (dòng) chưa rõ** (lựa chọn được ghi nhớ cho các lần nạp sau)")
     round_ = st.session_state.get("_upl_round", 0)
     mappings: dict[str, str | None] = {}
     for sheet, q in asked:
@@ -32,11 +32,12 @@ def ask_columns(index: int, result) -> dict[str, str | None]:
         options = ranked + [c for c in labels if c not in ranked] + [LEAVE_OUT]
         scores = dict(q.candidates)
         choice = st.selectbox(
-            f"Cột “{q.header}” ({sheet}, ô {q.cell})", options, index=None, placeholder="Chọn chỉ tiêu …",
+            f"{q.what.capitalize()} “{q.header}” ({sheet}, ô {q.cell})", options, index=None,
+            placeholder="Chọn chỉ tiêu …",
             key=question_key(round_, index, sheet, q.header),
             format_func=lambda c, s=scores: "Không nạp cột này" if c == LEAVE_OUT else (
                 f"{labels.get(c, c)} ({s[c]:.0f} điểm)" if c in s else labels.get(c, c)),
-            help="Các chỉ tiêu xếp theo mức độ khớp với tên cột.")
+            help="Các chỉ tiêu xếp theo mức độ khớp với tên cột (dòng); chọn “Không nạp cột này” để bỏ qua.")
         if choice is not None:
             mappings[q.header] = None if choice == LEAVE_OUT else choice
     return mappings
