@@ -29,7 +29,7 @@ MAX_CANDIDATES = 12
 
 _PARENS = re.compile(r"\([^)]*\)")
 _NUMBERING = re.compile(r"^(?:[ivxlc]+|\d+(?: \d+)*|[a-z])\s+(?=\S)")
-_LEAD = re.compile(r"^(?:trong do|bao gom|gom|tong cong|tong so|tong|so luong|so)\s+(?=\S)")
+_LEAD = re.compile(r"^(?:trong do|bao gom|gom|tong cong|tong so|tong(?! ket\b)|so luong|so(?! ket\b))\s+(?=\S)")
 _SO = re.compile(r"\bso luong\b|\bso (?!ket\b)")   # 'số lượng', 'số' (number of) anywhere, never 'sơ kết'
 _HELD = re.compile(r"\b(?:da|duoc) (?:to chuc|thuc hien)\b")   # 'đã tổ chức' (held), not 'tổ chức đảng'
 _FILLER = {"da", "cac", "duoc", "nhung", "cua", "va", "voi", "cho", "trong", "ki", "bao", "cao"}
