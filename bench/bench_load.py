@@ -2,9 +2,10 @@
 
 Units are Vietnam's 3,321 post-2025 communes (vietnam-provinces package) in a temporary catalogue.
 Prints the bare openpyxl read_only parse time, the dry-run time and the load time, and the ratios.
-Goal: load <= 2 × bare parse.
+Goal: load <= 2 × bare parse. Then the same sheet saved by LibreOffice Calc as .xls and .ods (made
+here with soffice; the reader itself never runs LibreOffice): their load times beside the .xlsx's.
 
-    .venv/bin/python bench/bench_load.py [--repeat 3]
+    .venv/bin/python bench/bench_load.py [--repeat 3] [--no-other-formats]
 """
 from __future__ import annotations
 
@@ -106,6 +107,7 @@ def interleaved(steps: dict, repeat: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-other-formats", action="store_true", help="skip the .xls/.ods timings (no soffice)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="dvk-bench-"))
     units = communes()
@@ -151,6 +153,37 @@ def main() -> None:
     print(f"goal: load ≤ {GOAL:g} × bare parse — CPU {load_c / parse_c:.2f}× {verdict[load_c <= GOAL * parse_c]}, "
           f"wall clock {load_w / parse_w:.2f}× {verdict[load_w <= GOAL * parse_w]} "
           f"(CPU is the fair measure on a busy machine)")
+    if not args.no_other_formats:
+        other_formats(tmp, data, fresh_load, empty_warehouse, engine, max(1, args.repeat // 2), best["load"])
+
+
+def other_formats(tmp: Path, data: bytes, fresh_load, empty_warehouse, engine, repeat: int, xlsx: list) -> None:
+    """Load times of the same sheet as .xls and .ods (Calc-made), beside the .xlsx load."""
+    import shutil
+    import subprocess
+    from etl.load import load_file
+    if shutil.which("soffice") is None:
+        print("(.xls/.ods: soffice not installed, skipped)")
+        return
+    (tmp / "bench.xlsx").write_bytes(data)
+    for fmt in ("xls", "ods"):
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/lo-profile", "--headless", "--convert-to",
+                        fmt, "--outdir", str(tmp), str(tmp / "bench.xlsx")], check=True, capture_output=True,
+                       timeout=600)
+    steps = {}
+    for fmt in ("xls", "ods"):
+        other = (tmp / f"bench.{fmt}").read_bytes()
+
+        def load(other=other, fmt=fmt):
+            result = load_file(engine, other, f"bench.{fmt}")
+            assert result.status == "loaded", [p.message for p in result.problems[:5]]
+        steps[fmt] = (load, empty_warehouse)
+    best = interleaved(steps, repeat)
+    for fmt in ("xls", "ods"):
+        wall, cpu = best[fmt]
+        size = (tmp / f"bench.{fmt}").stat().st_size / 1024
+        print(f"{'load of the same sheet as .' + fmt + f' ({size:,.0f} KiB)':<44}{wall:>9.3f} s{cpu:>9.3f} s   "
+              f"{wall / xlsx[0]:5.2f}× | {cpu / xlsx[1]:5.2f}× the .xlsx load")
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module defines register(subparsers); a subcommand sets `func(args) -> int`.
 COMMAND_MODULES = ["etl.commands.data", "etl.commands.export", "etl.commands.users",
-                   "etl.commands.units"]
+                   "etl.commands.units", "etl.commands.aliases"]
 
 
 class UsageError(Exception):

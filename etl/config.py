@@ -31,6 +31,8 @@ class Settings:
         "env": "DVK_INDICATORS_CSV", "help": "Indicator catalogue (code, label, group, aliases)."})
     lineage_csv: str = field(default=str(DATA_DIR / "unit_lineage.csv"), metadata={
         "env": "DVK_LINEAGE_CSV", "help": "Former unit -> successor unit(s) across the 2025 reorganisation."})
+    abbreviations_csv: str = field(default=str(DATA_DIR / "abbreviations.csv"), metadata={
+        "env": "DVK_ABBREVIATIONS_CSV", "help": "Abbreviations expanded in column headers and unit names (VB, HN, KT, TP …)."})
     demo_autoload: str = field(default="auto", metadata={
         "env": "DVK_DEMO_AUTOLOAD",
         "help": "Load the demo data into an empty warehouse on start: 'auto' only into the embedded "

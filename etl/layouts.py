@@ -1,4 +1,5 @@
-"""The two real-sheet layouts, parsed from a Sheet into UnitRecords + Problems.
+"""The consolidated layout, parsed from a Sheet into UnitRecords + Problems (the layouts with
+indicators down — a unit's form and the transposed table — are in etl.form_layouts).
 
 Consolidated (biểu tổng hợp)               Form (one unit's own report)
   BAN DÂN VẬN TỈNH ỦY …                      HUYỆN ỦY YÊN ĐỊNH
@@ -12,18 +13,16 @@ Consolidated (biểu tổng hợp)               Form (one unit's own report)
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.utils import get_column_letter
 
 from etl import match
-from etl.catalog import UnitRow
 from etl.periods import Period
 from etl.problems import Problem, problem
-from etl.sheet import Column, Sheet, cell_count, header_columns, is_column_numbers, is_text
+from etl.sheet import (Column, ColumnQuestion, MappedColumn, Sheet, cell_count, header_columns,
+                       is_column_numbers, is_text)
 from etl.text import clean
 from etl.validate import MAX_PROBLEMS, RuleContext, TotalRow
 
@@ -47,6 +46,8 @@ class Context:
     headers: match.HeaderMatcher
     problems: list[Problem] = field(default_factory=list)
     unit_header: str = ""     # the unit column's header, for Problems about unit names
+    mapped: list[MappedColumn] = field(default_factory=list)       # every column mapped, and how
+    questions: list[ColumnQuestion] = field(default_factory=list)  # columns with figures to ask about
 
     def add(self, code: str, cell: str = "", row: int | None = None, column: str = "", **fields) -> None:
         self.problems.append(problem(code, file=self.file, sheet=self.sheet, cell=cell, row=row,
@@ -58,7 +59,7 @@ def read_value(ctx: Context, sheet: Sheet, r: int, c: int, column: str):
     raw = sheet.rows[r - 1][c - 1] if c <= len(sheet.rows[r - 1]) else None
     if type(raw) is int and raw >= 0:  # the common case, fast
         return raw
-    ref = f"{get_column_letter(c)}{r}"
+    ref = sheet.cell(r, c)
     if raw is None and (r, c) in sheet.formulas:
         ctx.add("formula_without_value", cell=ref, row=r, column=column)
         return None
@@ -77,6 +78,7 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
     """Unit rows below the header -> records; the total row is kept aside for the rules."""
     columns, lines = header_columns(sheet, header_row, ctx.headers)
     data_cols = [c for c in columns if c.kind == "indicator"]
+    ctx.mapped += [m for m in (c.mapped() for c in columns) if m is not None]
     _check_duplicate_columns(ctx, data_cols)
     unit_col = next(c.index for c in columns if c.kind == "unit")
     ctx.unit_header = columns[unit_col - 1].header
@@ -84,7 +86,7 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
     if start <= len(sheet.rows) and is_column_numbers(sheet.rows[start - 1], len(columns)):
         start += 1
     totals: list[TotalRow] = []
-    unmatched = [c for c in columns if c.kind == "other"]
+    unmatched = [c for c in columns if c.kind in ("other", "uncertain")]
     width = len(columns)
     numeric_in: dict[int, str] = {}      # unmatched column -> first cell holding a number
     unit_rows: dict[int, str] = {}       # row -> unit name as written, for every row naming a known unit
@@ -93,7 +95,7 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
             break  # the file is refused anyway; stop spending time on a junk sheet
         row = sheet.rows[r - 1]
         if unmatched or len(row) > width:
-            _note_numeric_columns(unmatched, row, r, numeric_in, width)
+            _note_numeric_columns(unmatched, row, r, numeric_in, width, sheet.namer)
         raw_label = row[unit_col - 1] if unit_col <= len(row) else None
         label = clean(raw_label) if raw_label is not None else ""
         m = ctx.units.match(label) if label else None
@@ -104,18 +106,41 @@ def parse_consolidated(ctx: Context, sheet: Sheet, header_row: int, records: lis
             break
     for col in unmatched:
         if col.index in numeric_in:
-            header = col.header or f"(cột {col.letter} không có tiêu đề)"
-            ctx.add("unknown_column", cell=numeric_in[col.index], row=header_row, column=header, header=header)
+            ask_about_column(ctx, col, numeric_in[col.index], header_row)
     grand = _grand_total(totals)
     if grand is not None:
         records[:] = _end_at_total(ctx, sheet, grand.row, unit_rows, records)
     _check_row_merges(ctx, sheet, start, data_cols, unit_rows)
     for record in records:
         if record.row in sheet.hidden_rows:
-            ctx.add("hidden_row", cell=f"{get_column_letter(unit_col)}{record.row}", row=record.row,
+            ctx.add("hidden_row", cell=sheet.cell(record.row, unit_col), row=record.row,
                     column=ctx.unit_header, unit=record.unit_text)
     return RuleContext(ctx.file, ctx.sheet, records, {c.code: c.header for c in data_cols},
-                       {c.code: c.letter for c in data_cols}, total=grand)
+                       {c.code: c.letter for c in data_cols}, total=grand, namer=sheet.namer,
+                       column_indexes={c.code: c.index for c in data_cols})
+
+
+def ask_about_column(ctx: Context, col: Column, first_number: str, header_row: int) -> None:
+    """A column with figures that maps to no indicator (unknown) or not surely (uncertain): a
+    Problem that refuses the file until the user says what it is, and the question to ask."""
+    if not col.header:
+        ctx.add("unknown_column", cell=first_number, row=header_row, column=f"(cột {col.letter} không có tiêu đề)",
+                header=f"(cột {col.letter} không có tiêu đề)")
+        return
+    question = col.question()
+    ctx.questions.append(question)
+    if col.kind == "uncertain":
+        ctx.add("uncertain_column", cell=col.cell or first_number, row=header_row, column=col.header,
+                header=col.header, candidates=describe_candidates(ctx, question))
+    else:
+        ctx.add("unknown_column", cell=first_number, row=header_row, column=col.header, header=col.header)
+
+
+def describe_candidates(ctx: Context, question: ColumnQuestion, limit: int = 3) -> str:
+    """'“Lượt người tham dự hội nghị” (93 điểm), “Lượt người tập huấn” (84 điểm)': the close ones."""
+    best = question.candidates[0][1] if question.candidates else 0
+    return ", ".join(f"“{ctx.headers.labels.get(code, code)}” ({score:.0f} điểm)"
+                     for code, score in question.candidates[:limit] if score >= best - 25) or "không có"
 
 
 def _end_at_total(ctx: Context, sheet: Sheet, total_row: int, unit_rows: dict[int, str],
@@ -143,7 +168,7 @@ def _check_row_merges(ctx: Context, sheet: Sheet, start: int, data_cols: list[Co
         inside = rows[bisect_left(rows, r1):bisect_right(rows, r2)]
         units = [unit_rows[r] for r in inside]
         if any(r > r1 for r in inside):
-            ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+            ref = sheet.span(r1, c1, r2, c2)
             ctx.add("merged_across_units", cell=ref, row=r1, detail=", ".join(units[:5]))
 
 
@@ -170,9 +195,9 @@ def _other_row(ctx: Context, sheet: Sheet, r: int, label: str, m, unit_col: int,
         pass
     elif not label:
         if has_numbers:
-            ctx.add("blank_unit_row", cell=f"{get_column_letter(unit_col)}{r}", row=r, column=ctx.unit_header)
+            ctx.add("blank_unit_row", cell=sheet.cell(r, unit_col), row=r, column=ctx.unit_header)
     elif filled:  # a text row without figures is a heading or a note, not a unit
-        ctx.add(m.problem, cell=f"{get_column_letter(unit_col)}{r}", row=r, column=ctx.unit_header, **m.fields)
+        ctx.add(m.problem, cell=sheet.cell(r, unit_col), row=r, column=ctx.unit_header, **m.fields)
     return True
 
 
@@ -181,17 +206,18 @@ def _is_footer(row: tuple) -> bool:
     return first is not None and match.is_footer_label(first)
 
 
-def _note_numeric_columns(unmatched: list[Column], row: tuple, r: int, found: dict[int, str], width: int) -> None:
+def _note_numeric_columns(unmatched: list[Column], row: tuple, r: int, found: dict[int, str], width: int,
+                          name) -> None:
     """Remember the first number in each column that matched no indicator (incl. columns with no header)."""
     for col in unmatched:
         if col.index not in found and col.index <= len(row):
             v = row[col.index - 1]
             if v is not None and not isinstance(v, bool) and cell_count(v).value is not None:
-                found[col.index] = f"{col.letter}{r}"
+                found[col.index] = name(r, col.index)
     for c in range(width + 1, len(row) + 1):
         v = row[c - 1]
         if v is not None and c not in found and not isinstance(v, bool) and cell_count(v).value is not None:
-            found[c] = f"{get_column_letter(c)}{r}"
+            found[c] = name(r, c)
             unmatched.append(Column(c, ""))
 
 
@@ -209,18 +235,18 @@ def _check_duplicate_columns(ctx: Context, data_cols: list[Column]) -> None:
 def _unit_row(ctx: Context, sheet: Sheet, r: int, label: str, code: str, unit_col: int,
               data_cols: list[Column], records: list[UnitRecord]) -> None:
     record, before, row, filled = UnitRecord(code, label, r), len(ctx.problems), sheet.rows[r - 1], False
-    values, cells, suffix = record.values, record.cells, str(r)
+    values, cells, name = record.values, record.cells, sheet.namer
     for col in data_cols:
         raw = row[col.index - 1] if col.index <= len(row) else None
         if type(raw) is int and raw >= 0:   # fast path: most cells are plain counts
-            values[col.code], cells[col.code], filled = raw, col.letter + suffix, True
+            values[col.code], cells[col.code], filled = raw, name(r, col.index), True
         elif raw is not None or sheet.formulas and (r, col.index) in sheet.formulas:
             filled = True
             value = read_value(ctx, sheet, r, col.index, col.header)
             if value is not None:
-                values[col.code], cells[col.code] = value, col.letter + suffix
+                values[col.code], cells[col.code] = value, name(r, col.index)
     if filled and not values and len(ctx.problems) == before:
-        ctx.add("unit_no_values", cell=f"{get_column_letter(unit_col)}{r}", row=r, column=ctx.unit_header,
+        ctx.add("unit_no_values", cell=sheet.cell(r, unit_col), row=r, column=ctx.unit_header,
                 unit=label)
     if values:  # a row of blanks or "-" is a unit that has not reported: no record
         records.append(record)
@@ -234,7 +260,7 @@ def _total_row(sheet: Sheet, r: int, data_cols: list[Column]) -> TotalRow:
         value = cell_count(raw).value if not (isinstance(raw, str) and raw.strip() in ERROR_CODES) else None
         if value is not None:
             total.values[col.code] = value
-            total.cells[col.code] = f"{col.letter}{r}"
+            total.cells[col.code] = sheet.cell(r, col.index)
     return total
 
 
@@ -243,77 +269,4 @@ def _grand_total(totals: list[TotalRow]) -> TotalRow | None:
     return max(totals, key=lambda t: sum(t.values.values()), default=None)
 
 
-# ---------------------------------------------------------------- form layout
-
-def parse_form(ctx: Context, sheet: Sheet, header_row: int, titles: list[str], records) -> RuleContext:
-    """One unit's report: one row per indicator, the unit named in the title lines."""
-    head = [sheet.value(header_row, c) for c in range(1, len(sheet.rows[header_row - 1]) + 1)]
-    label_col = next(i for i, v in enumerate(head, 1) if match.is_form_label_header(v))
-    value_col = next(i for i, v in enumerate(head, 1) if match.is_form_value_header(v))
-    value_header = clean(sheet.value(header_row, value_col))
-    unit = _form_unit(ctx, titles)
-    record = UnitRecord(unit.code if unit else "", unit.name if unit else "", header_row)
-    seen: dict[str, tuple[str, int]] = {}   # indicator code -> (label as written, row)
-    group = ""
-    for r in range(header_row + 1, len(sheet.rows) + 1):
-        row = sheet.rows[r - 1]
-        label = clean(row[label_col - 1]) if label_col <= len(row) else ""
-        raw = row[value_col - 1] if value_col <= len(row) else None
-        if _is_footer(row) and cell_count(raw).value is None:
-            break
-        if not label or is_column_numbers(row):
-            continue
-        if raw is None and (r, value_col) not in sheet.formulas:
-            group = label   # a group row ('II. Hội nghị quán triệt, tuyên truyền') over its lines
-            continue
-        _form_line(ctx, sheet, r, label, ctx.headers.match(label, group), value_col, value_header, record, seen)
-    for code, (text, r) in seen.items():
-        if r in sheet.hidden_rows and code in record.values:
-            ctx.add("hidden_row", cell=record.cells[code], row=r, column=text, unit=text)
-    if unit and record.values:
-        records.append(record)
-    return RuleContext(ctx.file, ctx.sheet, records, {code: text for code, (text, _) in seen.items()})
-
-
-def _form_line(ctx: Context, sheet: Sheet, r: int, label: str, code: str | None, value_col: int,
-               value_header: str, record: UnitRecord, seen: dict) -> None:
-    """One indicator line of a form: its value into the record, or the Problem that says why not."""
-    ref = f"{get_column_letter(value_col)}{r}"
-    if code is None:
-        if cell_count(sheet.rows[r - 1][value_col - 1]).value is not None:
-            ctx.add("unknown_indicator", cell=ref, row=r, column=label, header=label)
-        return
-    if code in seen:
-        ctx.add("duplicate_indicator", cell=ref, row=r, column=label, indicator=ctx.headers.labels.get(code, code),
-                detail=f"dòng {seen[code][1]} và dòng {r}")
-        return
-    seen[code] = (label, r)
-    value = read_value(ctx, sheet, r, value_col, f"{label} - {value_header}")
-    if value is not None:
-        record.values[code], record.cells[code] = value, ref
-
-
-def _form_unit(ctx: Context, titles: list[str]) -> UnitRow | None:
-    """The unit named in a form's title lines, or None after adding the Problem that says why."""
-    first_problem = None
-    for line in titles:
-        for candidate in match.unit_candidates_in_title(line):
-            m = ctx.units.match(candidate)
-            if m.unit:
-                return m.unit
-            if first_problem is None and (m.problem != "unknown_unit" or _names_unit(line)):
-                first_problem = (m, re.sub(r"^[^:]*:\s*", "", line) if ":" in line else line)
-    if first_problem:
-        m, text = first_problem
-        fields = dict(m.fields, unit=text)
-        if m.problem == "unknown_unit":
-            fields["closest"] = ctx.units.closest(text)
-        ctx.add(m.problem, **fields)
-    else:
-        ctx.add("form_unit_missing")
-    return None
-
-
-def _names_unit(line: str) -> bool:
-    """A title line that says which unit it is ('Đơn vị: …'), so an unknown name there is a Problem."""
-    return bool(re.match(r"^(don vi|ten don vi|don vi bao cao)\b", match.header_key(line)))
+from etl.form_layouts import parse_form, parse_transposed  # noqa: E402,F401  (re-exported)

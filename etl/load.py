@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
-from etl import audit
+from etl import aliases, audit
 # Batch listing and undo live in etl.batches and etl.undo; re-exported here, where pages, CLI and
 # tests import them (until the read seam of issue 12 removes re-exports).
 from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,  # noqa: F401
@@ -68,7 +68,8 @@ class FileResult:
     changes: list[Change] = field(default_factory=list)
     previous: BatchInfo | None = None
     periods: list[Period] = field(default_factory=list)   # every period the file reports
-    sheets: list = field(default_factory=list)            # etl.read.SheetInfo, read or skipped
+    sheets: list = field(default_factory=list)            # etl.read.SheetInfo of every sheet, read or skipped
+    mapped_columns: list = field(default_factory=list)    # etl.read.MappedColumn, every sheet
     fingerprint: str = ""   # the change a preview showed; pass it back as load_file(expect=…)
     moved: bool = False     # confirmed with `expect`, but the warehouse changed since the preview
 
@@ -86,16 +87,20 @@ def preview_file(engine: Engine, data: bytes, file_name: str, *, period: Period 
 
 def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | None = None,
               user: str = "", allowed_units: set[str] | None = None, dry_run: bool = False,
-              expect: str | None = None, **options) -> FileResult:
+              expect: str | None = None, mappings: dict[str, str | None] | None = None,
+              **options) -> FileResult:
     """Read, validate and load one workbook in one transaction; never raises on bad data.
-    expect: a preview's fingerprint — load only if the change is still exactly that one."""
+    expect: a preview's fingerprint — load only if the change is still exactly that one;
+    mappings: {column header as written: indicator code, or None to leave it out}."""
     from etl.read import parse_workbook
     units, indicators = load_units(engine), load_indicators(engine)
     parsed = parse_workbook(data, file_name, units=units, indicators=indicators,
                             period=period, allowed_units=allowed_units,
-                            max_bytes=get_settings().upload_max_mb * 2**20, **options)
+                            max_bytes=get_settings().upload_max_mb * 2**20,
+                            mappings=mappings, learned=aliases.learned(engine), **options)
     result = FileResult(file=file_name, status="rejected", period=parsed.period, sheet=parsed.sheet,
-                        layout=parsed.layout, problems=list(parsed.problems), sheets=list(parsed.sheets))
+                        layout=parsed.layout, problems=list(parsed.problems), sheets=list(parsed.sheets),
+                        mapped_columns=list(parsed.mapped_columns))
     if not parsed.ok or not parsed.records:
         return result
     values = file_values(parsed)
@@ -151,6 +156,7 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
     audit.record(conn, user, "load", batch_id=batch_id, file=parsed.file_name,
                  period=",".join(p.spec for p in result.periods), rows_added=result.rows_added,
                  rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged)
+    aliases.learn(conn, parsed, user, batch_id)  # the user's column mappings, kept with the load
     result.status, result.batch_id = "loaded", batch_id
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from etl.catalog import IndicatorRow
+from etl.headers import MeaningMatcher, Resolution
 from etl.periods import Period, find_period_in_text, unsupported_period_in_text
 # Unit-name matching lives in etl.unit_names; re-exported here, where readers have always found it.
 from etl.unit_names import (UnitMatch, UnitMatcher, base_unit_key, canonical_unit_key, fold,  # noqa: F401
@@ -64,9 +66,11 @@ def is_form_value_header(text: object) -> bool:
 
 
 class HeaderMatcher:
-    """Maps header texts to indicator codes via each indicator's label and aliases."""
+    """Maps header texts to indicator codes: exactly via each indicator's label and aliases (`match`),
+    or by meaning with mappings given for this load and aliases learned before (`resolve`)."""
 
-    def __init__(self, indicators: list[IndicatorRow]):
+    def __init__(self, indicators: list[IndicatorRow], learned: dict[str, str] | None = None,
+                 mappings: dict[str, str | None] | None = None):
         owners: dict[str, set[str]] = {}
         for ind in indicators:
             for name in (ind.label, *ind.aliases, ind.code):
@@ -76,6 +80,12 @@ class HeaderMatcher:
         # a key claimed by two indicators is ambiguous: never used
         self._codes = {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
         self.labels = {ind.code: ind.label for ind in indicators}
+        self._learned = {fold(k): v for k, v in (learned or {}).items() if v in self.labels}
+        self._given = {fold(k): (v or None) for k, v in (mappings or {}).items() if not v or v in self.labels}
+        try:
+            self._meaning = _meaning_matcher(tuple(indicators))
+        except TypeError:  # an IndicatorRow built with a list of aliases is unhashable: no reuse
+            self._meaning = MeaningMatcher(list(indicators))
 
     def match(self, text: object, group: object = "") -> str | None:
         """Indicator code for a header (with an optional merged group header above it)."""
@@ -91,6 +101,26 @@ class HeaderMatcher:
                 if key in self._codes:
                     return self._codes[key]
         return None
+
+    def resolve(self, parts: list[str], previous: str | None = None, key: str | None = None) -> Resolution:
+        """What stacked header lines mean, in order: a mapping given for this load, an exact alias, an
+        alias learned before, then meaning (`previous`: the indicator of the column to the left).
+        `key`: the text mappings are looked up by (default: all lines)."""
+        key = fold(key if key is not None else " ".join(parts))
+        if key in self._given:
+            code = self._given[key]
+            return Resolution(code, "given" if code else "left_out", 100.0)
+        code = self.match_parts(parts)
+        if code:
+            return Resolution(code, "exact", 100.0)
+        if key in self._learned:
+            return Resolution(self._learned[key], "learned", 100.0)
+        return self._meaning.resolve([p for p in parts if fold(p)], previous)
+
+
+@lru_cache(maxsize=8)
+def _meaning_matcher(indicators: tuple[IndicatorRow, ...]) -> MeaningMatcher:
+    return MeaningMatcher(list(indicators))
 
 
 _NUMBERING = re.compile(r"^(?:[ivxlc]+|\d+(?: \d+)*|[a-z])\s+(?=\S)")

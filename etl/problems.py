@@ -5,8 +5,11 @@ stable slug. Errors refuse a file; warnings are shown but the file still loads.
 """
 from __future__ import annotations
 
+import os
 import re
+import string
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 ERROR = "error"
 WARNING = "warning"
@@ -15,9 +18,10 @@ WARNING = "warning"
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # files
     "file_unreadable": (ERROR, "Không đọc được tệp: {detail}.",
-                        "Mở tệp bằng Excel, chọn Lưu thành (Save As) định dạng .xlsx rồi tải lại."),
-    "file_not_xlsx": (ERROR, "Tệp không phải bảng tính Excel .xlsx ({detail}).",
-                      "Chỉ nhận tệp .xlsx. Nếu là tệp .xls hoặc .pdf, hãy mở bằng Excel và lưu lại dạng .xlsx."),
+                        "Mở tệp bằng Excel hoặc LibreOffice, chọn Lưu thành (Save As) định dạng .xlsx rồi tải lại."),
+    "file_not_xlsx": (ERROR, "Tệp không phải bảng tính .xlsx, .xls hoặc .ods ({detail}).",
+                      "Chỉ nhận bảng tính .xlsx, .xls, .ods. Nếu là tệp .pdf hoặc .docx, hãy chép bảng số liệu "
+                      "sang Excel và lưu dạng .xlsx."),
     "file_too_large": (ERROR, "Tệp quá lớn ({detail}).",
                        "Xóa các trang tính, hình ảnh không cần thiết hoặc chia nhỏ tệp rồi tải lại."),
     "file_zip_bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}), không thể mở an toàn.",
@@ -26,6 +30,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "Bảng cần có dòng tiêu đề với cột tên đơn vị và các cột chỉ tiêu (ví dụ: Số hội nghị, "
                        "Lượt người tham dự), hoặc dạng biểu mẫu Nội dung | Đơn vị tính | Số lượng. "
                        "Có thể tải biểu mẫu chuẩn trên trang Tải lên."),
+    "sheet_unreadable": (ERROR, "Trang tính {sheet} có số liệu nhưng không nhận ra bảng (không thấy dòng tiêu đề "
+                                "có cột đơn vị và cột chỉ tiêu).",
+                         "Thêm dòng tiêu đề theo biểu mẫu cho trang này, hoặc xóa/ẩn trang nếu không cần nạp: "
+                         "mọi trang tính đang hiện đều được đọc."),
+    "cross_sheet_conflict": (ERROR, "{unit} · {indicator} ({period}): trang {sheet} ghi {value} (ô {cell}) nhưng "
+                                    "trang {other_sheet} ghi {other_value} (ô {other_cell}).",
+                             "Sửa cho hai trang khớp nhau, hoặc xóa số liệu ở trang không đúng."),
+    "cross_sheet_repeat": (WARNING, "Trang {sheet} lặp lại {count} giá trị đã có ở trang {other_sheet} (cùng đơn vị, "
+                                    "kỳ và chỉ tiêu, cùng số).",
+                           "Mỗi giá trị chỉ được nạp một lần; không cần sửa gì."),
     "no_data_rows": (ERROR, "Trang tính {sheet} không có dòng số liệu nào của đơn vị.",
                      "Kiểm tra lại tệp: mỗi đơn vị một dòng, bên dưới dòng tiêu đề."),
     # period
@@ -39,13 +53,20 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "period_in_future": (ERROR, "Kỳ {found} chưa kết thúc.", "Kiểm tra lại năm và quý trong tiêu đề."),
     # headers
     "unknown_column": (ERROR, "Cột \"{header}\" có số liệu nhưng không khớp chỉ tiêu nào.",
-                       "Đổi tên cột theo biểu mẫu, hoặc nhờ quản trị viên thêm \"{header}\" làm tên gọi khác "
-                       "(alias) của một chỉ tiêu trong data/indicators.csv."),
+                       "Chọn chỉ tiêu cho cột này trên trang Tải lên (hoặc --map \"{header}=mã_chỉ_tiêu\" ở dòng "
+                       "lệnh; --map \"{header}=\" để bỏ qua cột): lựa chọn được ghi nhớ làm tên gọi khác (alias) "
+                       "cho các lần nạp sau."),
+    "uncertain_column": (ERROR, "Chưa chắc cột \"{header}\" là chỉ tiêu nào: có thể là {candidates}.",
+                         "Chọn chỉ tiêu đúng cho cột này trên trang Tải lên (hoặc --map \"{header}=mã_chỉ_tiêu\" "
+                         "ở dòng lệnh), hoặc đổi tên cột cho rõ."),
+    "uncertain_indicator": (ERROR, "Chưa chắc dòng \"{header}\" là chỉ tiêu nào: có thể là {candidates}.",
+                            "Chọn chỉ tiêu đúng cho dòng này trên trang Tải lên (hoặc --map \"{header}=mã_chỉ_tiêu\" "
+                            "ở dòng lệnh), hoặc sửa nội dung dòng cho rõ."),
     "duplicate_column": (ERROR, "Hai cột cùng là chỉ tiêu \"{indicator}\" ({detail}).",
                          "Giữ lại một cột cho mỗi chỉ tiêu."),
     "unknown_indicator": (ERROR, "Dòng \"{header}\" có số liệu nhưng không khớp chỉ tiêu nào.",
-                          "Sửa nội dung dòng theo biểu mẫu, hoặc nhờ quản trị viên thêm \"{header}\" làm tên gọi "
-                          "khác (alias) của một chỉ tiêu trong data/indicators.csv."),
+                          "Chọn chỉ tiêu cho dòng này trên trang Tải lên (hoặc --map \"{header}=mã_chỉ_tiêu\" ở "
+                          "dòng lệnh; --map \"{header}=\" để bỏ qua), hoặc sửa nội dung dòng theo biểu mẫu."),
     "duplicate_indicator": (ERROR, "Chỉ tiêu \"{indicator}\" được ghi hai lần ({detail}).",
                             "Giữ lại một dòng cho mỗi chỉ tiêu."),
     "too_many_rows": (ERROR, "Trang tính {sheet} có quá nhiều dòng (hơn {limit} dòng).",
@@ -126,11 +147,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                             "báo cáo khớp nhau ({sources})."),
     # rules
     "recognized_exceeds_registered": (ERROR, "{unit}: mô hình được công nhận ({recognized}) nhiều hơn số đăng ký ({registered}).",
-                                      "Kiểm tra lại hai ô {cell} và {other_cell}."),
+                                      "Kiểm tra lại {cells}."),
     "participants_without_conference": (ERROR, "{unit}: có {participants} lượt người tham dự nhưng không có hội nghị nào.",
-                                        "Ghi số hội nghị vào ô {other_cell}, hoặc sửa số lượt người ở ô {cell}."),
+                                        "Ghi số hội nghị {where}, hoặc sửa số lượt người ở ô {cell}."),
     "training_participants_without_training": (ERROR, "{unit}: có {participants} lượt người tập huấn nhưng không có hội nghị tập huấn nào.",
-                                               "Ghi số hội nghị tập huấn vào ô {other_cell}, hoặc sửa ô {cell}."),
+                                               "Ghi số hội nghị tập huấn {where}, hoặc sửa ô {cell}."),
     "total_mismatch": (WARNING, "Dòng tổng cộng ghi {indicator} = {stated}, nhưng cộng các đơn vị được {computed}.",
                        "Dòng tổng không được nạp (hệ thống tự cộng từ các đơn vị); hãy kiểm tra lại ô {cell} "
                        "và số liệu các đơn vị."),
@@ -163,9 +184,27 @@ class Problem:
         return self.severity == ERROR
 
 
+# Tests set this: a template field nobody supplied, or supplied blank, is then a bug that raises
+# (in production it renders empty: a message is never worth a crash).
+STRICT_ENV = "DVK_STRICT_PROBLEMS"
+
+
 class _Blank(dict):
     def __missing__(self, key):  # a template field nobody supplied renders as empty, never raises
         return ""
+
+
+@lru_cache(maxsize=None)
+def template_fields(code: str) -> frozenset[str]:
+    """The {fields} the message and hint of `code` use."""
+    _, message, hint = MESSAGES[code]
+    return frozenset(name for text in (message, hint) for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def _check_fields(code: str, values: dict) -> None:
+    blank = sorted(f for f in template_fields(code) if values.get(f) in (None, ""))
+    if blank:
+        raise ValueError(f"problem {code!r}: template fields {blank} not supplied or blank")
 
 
 def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", row: int | None = None,
@@ -173,6 +212,8 @@ def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", row: 
     """Build a Problem from the MESSAGES table; `fields` fill the templates."""
     severity, message, hint = MESSAGES[code]
     values = _Blank(cell=cell, row=row or "", sheet=sheet, file=file, **fields)
+    if os.environ.get(STRICT_ENV):
+        _check_fields(code, values)
     return Problem(file=file, sheet=sheet, cell=cell, row=row, column=column, code=code,
                    severity=severity, message=message.format_map(values), hint=hint.format_map(values))
 

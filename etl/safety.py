@@ -1,6 +1,7 @@
 """File safety before any parser touches an upload: size cap, content sniffing, zip-bomb guard.
 
-`check_upload(data, file_name)` returns Problems (empty when the bytes look like a sane .xlsx).
+`check_upload(data, file_name)` returns Problems (empty when the bytes look like a sane .xlsx, or an
+.xls/.ods that passes etl.formats' checks).
 Everything here reads only the zip directory (`infolist`), never decompresses a member, so a
 hostile file costs nothing to refuse.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from etl.formats import check_other_format
 from etl.problems import Problem, problem
 
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -38,7 +40,7 @@ def describe_content(data: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "nội dung là tệp PDF"
     if head.startswith(_OLE2):
-        return "nội dung là tệp Excel 97-2003 (.xls) hoặc tệp Excel có đặt mật khẩu"
+        return "nội dung là tệp Office 97-2003 nhưng không phải bảng tính"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")) or b"<html" in text:
         return "nội dung là trang web HTML"
@@ -67,7 +69,7 @@ def _describe_zip(names: set[str]) -> str:
     if "ppt/presentation.xml" in names:
         return "nội dung là tệp PowerPoint .pptx"
     if "mimetype" in names or "content.xml" in names:
-        return "nội dung là tệp OpenDocument (.ods/.odt)"
+        return "nội dung là tệp OpenDocument nhưng không phải bảng tính .ods (có thể là .odt)"
     return "tệp nén .zip không chứa bảng tính Excel"
 
 
@@ -79,6 +81,9 @@ def check_upload(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_B
                         **where)]
     if not data:
         return [problem("file_unreadable", detail="tệp rỗng", **where)]
+    other = check_other_format(data, file_name)   # .xls and .ods have their own checks (etl.formats)
+    if other is not None:
+        return other
     if not data.startswith(_ZIP):
         return [problem("file_not_xlsx", detail=describe_content(data), **where)]
     try:

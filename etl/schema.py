@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        LargeBinary, PrimaryKeyConstraint, String, Text)
+                        LargeBinary, PrimaryKeyConstraint, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -213,3 +213,18 @@ class AuditEvent(Base):
     username: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(50), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")  # JSON
+
+
+class LearnedAlias(Base):
+    """A column header a user mapped to an indicator while uploading (kept when the load committed).
+    No foreign key to indicators: the catalogue file may drop an indicator; the reader then ignores it."""
+    __tablename__ = "learned_aliases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    header: Mapped[str] = mapped_column(String(500))                 # as written
+    header_key: Mapped[str] = mapped_column(String(500))             # etl.text.fold(header)
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)   # the load that taught it
+
+    __table_args__ = (UniqueConstraint("header_key", name="uq_learned_aliases_header_key"),)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from etl.abbreviations import unit_abbreviations
 from etl.catalog import UnitRow
 from etl.periods import REORGANISATION_DATE, Period
 from etl.text import fold as _fold
@@ -20,12 +21,12 @@ from etl.text import fold as _fold
 fold = lru_cache(maxsize=131072)(_fold)
 
 
-_PREFIXES = [("thanh pho", ("thanh pho", "tp")), ("thi xa", ("thi xa", "tx")), ("thi tran", ("thi tran", "tt")),
-             ("huyen", ("huyen", "h")), ("phuong", ("phuong", "p")), ("xa", ("xa", "x")),
-             ("dac khu", ("dac khu", "dk"))]
-_PREFIX_RE = re.compile(r"^(" + "|".join(sorted({v for _, vs in _PREFIXES for v in vs}, key=len, reverse=True))
+# Kinds written in full, and their short forms from the editable table (data/abbreviations.csv:
+# TP, T.P, TX, T.X, TT, H., P., X., ĐK …).
+_KINDS = ("thanh pho", "thi xa", "thi tran", "huyen", "phuong", "xa", "dac khu")
+_LONG = {k: k for k in _KINDS} | {short: long for short, long in unit_abbreviations().items() if long in _KINDS}
+_PREFIX_RE = re.compile(r"^(" + "|".join(re.escape(v) for v in sorted(_LONG, key=len, reverse=True))
                         + r")\s+(?=\S)")
-_LONG = {v: k for k, vs in _PREFIXES for v in vs}
 _LEADING_NUMBER = re.compile(r"^\d+(?:\s\d+)*\s+(?=\D)")
 
 

@@ -30,6 +30,8 @@ class RuleContext:
     records: list                      # etl.read.UnitRecord
     columns: dict[str, str]            # indicator code -> header text as written
     column_letters: dict[str, str] = field(default_factory=dict)  # consolidated layout only
+    namer: Callable[[int, int], str] | None = None                # how the sheet names cells
+    column_indexes: dict[str, int] = field(default_factory=dict)  # indicator code -> column (with namer)
     labels: dict[str, str] = field(default_factory=dict)          # indicator code -> label
     total: TotalRow | None = None
     allowed_units: set[str] | None = None
@@ -48,8 +50,19 @@ class RuleContext:
 
     def cell(self, record, code: str) -> str:
         """Where a record's value for an indicator is (or would be written)."""
+        if record.cells.get(code):
+            return record.cells[code]
+        if self.namer is not None and code in self.column_indexes:
+            return self.namer(record.row, self.column_indexes[code])
         letter = self.column_letters.get(code)
-        return record.cells.get(code) or (f"{letter}{record.row}" if letter else "")
+        return f"{letter}{record.row}" if letter else ""
+
+    def where(self, record, code: str) -> str:
+        """Where to write a missing value, for hints: 'vào ô D7', or the column/line to add."""
+        cell = self.cell(record, code)
+        if cell:
+            return f"vào ô {cell}"
+        return f"vào bảng (thêm cột hoặc dòng “{self.labels.get(code, code)}”)"
 
 
 _CELL = re.compile(r"^[A-Z]{1,3}([0-9]+)$")
@@ -66,7 +79,14 @@ def recognized_within_registered(ctx: RuleContext) -> Iterable[Problem]:
         if reg is not None and rec is not None and rec > reg:
             yield ctx.problem("recognized_exceeds_registered", cell=ctx.cell(r, "models_recognized"),
                               column=ctx.columns.get("models_recognized", ""), unit=r.unit_text,
-                              recognized=rec, registered=reg, other_cell=ctx.cell(r, "models_registered"))
+                              recognized=fmt_int(rec), registered=fmt_int(reg),
+                              cells=_both(ctx.cell(r, "models_recognized"), ctx.cell(r, "models_registered")))
+
+
+def _both(a: str, b: str) -> str:
+    """'hai ô D7 và C7', or the one cell known, for hints."""
+    named = [c for c in (a, b) if c]
+    return f"hai ô {named[0]} và {named[1]}" if len(named) == 2 else f"ô {named[0]}" if named else "hai số liệu này"
 
 
 def _needs(count: str, base: str, code: str) -> Callable[[RuleContext], Iterable[Problem]]:
@@ -75,8 +95,8 @@ def _needs(count: str, base: str, code: str) -> Callable[[RuleContext], Iterable
         for r in ctx.records:
             if (r.values.get(count) or 0) > 0 and not r.values.get(base) and not ctx.unread(r, base):
                 yield ctx.problem(code, cell=ctx.cell(r, count), column=ctx.columns.get(count, ""),
-                                  unit=r.unit_text, participants=r.values[count],
-                                  other_cell=ctx.cell(r, base))
+                                  unit=r.unit_text, participants=fmt_int(r.values[count]),
+                                  where=ctx.where(r, base))
     rule.__name__ = f"{count}_needs_{base}"
     return rule
 

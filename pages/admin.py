@@ -1,5 +1,6 @@
-"""Quản trị (admins only): accounts (add, change role and units, lock, reset password) and the
-audit log of every load, undo, login, failed login and user change."""
+"""Quản trị (admins only): accounts (add, change role and units, lock, reset password), the column
+names learned while uploading (list, remove) and the audit log of every load, undo, login, failed
+login, user change and learned alias."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +8,7 @@ import streamlit as st
 
 import ui
 import ui_auth
-from etl import auth
+from etl import aliases, auth
 from etl.audit import actor_label, recent_events
 from etl.load import fmt_time
 from etl.periods import PeriodError, parse_period
@@ -15,7 +16,8 @@ from etl.periods import PeriodError, parse_period
 ACTIONS = {"load": "Nạp số liệu", "undo": "Hoàn tác", "login": "Đăng nhập", "login_failed": "Đăng nhập sai",
            "login_throttled": "Đăng nhập bị tạm chặn", "logout": "Đăng xuất", "user_add": "Thêm tài khoản",
            "user_disable": "Khóa tài khoản", "user_passwd": "Đổi mật khẩu", "user_change": "Sửa tài khoản",
-           "user_unlock": "Mở khóa đăng nhập", "oidc_bind": "Gắn tài khoản với danh tính đăng nhập"}
+           "user_unlock": "Mở khóa đăng nhập", "oidc_bind": "Gắn tài khoản với danh tính đăng nhập",
+           "alias_learn": "Học tên cột", "alias_add": "Thêm tên cột", "alias_remove": "Xóa tên cột đã học"}
 
 
 DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added": "thêm mới",
@@ -23,7 +25,8 @@ DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added
                "removed": "xóa", "user": "tài khoản", "role": "vai trò", "unit_codes": "đơn vị",
                "units": "đơn vị", "disabled": "khóa", "reason": "lý do", "wait_seconds": "phải chờ (giây)",
                "method": "cách đăng nhập", "address": "địa chỉ", "attempts": "lần sai đã xóa",
-               "issuer": "nhà cung cấp đăng nhập"}
+               "issuer": "nhà cung cấp đăng nhập", "header": "tên cột", "indicator": "chỉ tiêu",
+               "previous": "chỉ tiêu trước đó"}
 REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa",
            "oidc_other_subject": "e-mail đã gắn với danh tính đăng nhập khác"}
 PASSWORD_HELP = (f"Ít nhất {auth.MIN_PASSWORD} ký tự, không phải mật khẩu phổ biến; nên dùng một câu ngắn "
@@ -110,7 +113,7 @@ def edit_form(engine, me: auth.Account, accounts: list[auth.Account]) -> None:
 def _apply(action, done: str) -> None:
     try:
         action()
-    except auth.AuthError as exc:
+    except (auth.AuthError, aliases.AliasError) as exc:
         st.error(ui_auth.md_escape(exc))
         return
     st.session_state["_admin_done"] = done
@@ -129,13 +132,39 @@ def audit_frame(events: list[dict]) -> pd.DataFrame:
                          for e in events], columns=["Thời gian", "Người thực hiện", "Hành động", "Chi tiết"])
 
 
+def aliases_frame(rows: list[aliases.AliasInfo]) -> pd.DataFrame:
+    labels = ui.labels()
+    return pd.DataFrame([{"Số": a.id, "Tên cột": a.header, "Chỉ tiêu": labels.get(a.indicator_code, a.indicator_code),
+                          "Người dạy": actor(a.created_by), "Thời gian": fmt_time(a.created_at),
+                          "Lô": f"#{a.batch_id}" if a.batch_id else "—"} for a in rows],
+                        columns=["Số", "Tên cột", "Chỉ tiêu", "Người dạy", "Thời gian", "Lô"])
+
+
+def aliases_section(engine, me: auth.Account) -> None:
+    """Column names users mapped while uploading: the next file with such a header loads without a
+    question. Removing one brings the question back."""
+    rows = aliases.list_aliases(engine)
+    st.caption("Tên cột người nạp đã chọn chỉ tiêu khi tải lên; tệp sau có cột cùng tên được nạp không cần hỏi lại. "
+               "Danh mục gốc vẫn là data/indicators.csv.")
+    if not rows:
+        st.info("Chưa có tên cột nào được học.")
+        return
+    st.dataframe(aliases_frame(rows), hide_index=True, width="stretch")
+    by_id = {a.id: a for a in rows}
+    chosen = st.selectbox("Tên cột cần xóa", list(by_id), key="admin_alias_pick",
+                          format_func=lambda i: f"#{i} · {by_id[i].header}")
+    if st.button("Xóa tên cột đã học", key="admin_alias_remove"):
+        _apply(lambda: aliases.remove_alias(engine, str(chosen), me.username),
+               f"Đã xóa tên cột đã học “{by_id[chosen].header}”.")
+
+
 def main() -> None:
     me = ui_auth.require_role("admin")
     engine = ui.engine()
     st.title("Quản trị")
     if "_admin_done" in st.session_state:
         st.success(st.session_state.pop("_admin_done"))
-    users_tab, audit_tab = st.tabs(["Tài khoản", "Nhật ký hoạt động"])
+    users_tab, aliases_tab, audit_tab = st.tabs(["Tài khoản", "Tên cột đã học", "Nhật ký hoạt động"])
     with users_tab:
         accounts = auth.list_accounts(engine)
         st.dataframe(accounts_frame(accounts), hide_index=True, width="stretch")
@@ -144,6 +173,8 @@ def main() -> None:
             add_form(engine, me)
         with right:
             edit_form(engine, me, accounts)
+    with aliases_tab:
+        aliases_section(engine, me)
     with audit_tab:
         events = recent_events(engine, limit=1000)
         kinds = st.multiselect("Lọc theo hành động", list(ACTIONS), format_func=ACTIONS.get, key="admin_kinds",

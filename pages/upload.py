@@ -1,5 +1,6 @@
-"""Tải lên: one or more .xlsx files -> a dry run per file (added / changed / unchanged, problems)
--> "Xác nhận nạp" loads them. Same read/validate/load functions as the CLI (etl.load)."""
+"""Tải lên: one or more spreadsheets (.xlsx, .xls, .ods) -> a dry run per file (added / changed /
+unchanged, problems; a select per column the reader could not map surely) -> "Xác nhận nạp" loads
+them with the choices, which are kept as learned aliases. Same functions as the CLI (etl.load)."""
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +21,7 @@ from etl.problems import sort_problems
 from etl.queries import data_version
 from etl.safety import check_upload
 from etl.template import template_bytes, template_file_name
+from ui.mapping import ask_columns, mapped_note
 
 FIRST_YEAR = 2020
 KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
@@ -57,21 +59,23 @@ def template_section(engine) -> None:
                    "Đơn vị báo cáo lũy kế (6 tháng, 9 tháng, cả năm) chọn đúng kỳ đó và ghi số của cả kỳ.")
 
 
-def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope) -> FileResult:
+def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope,
+            mappings: dict | None = None) -> FileResult:
     """Dry run of one file, remembered for this data version so reruns do not re-read it."""
     period = None if period_spec == AUTO else parse_period(period_spec)
     key = ("upl_preview", hashlib.sha256(data).hexdigest(), name, period_spec, account.username,
-           data_version(engine))
+           data_version(engine), tuple(sorted((mappings or {}).items(), key=str)))
     cache = st.session_state.setdefault("_upl_cache", {})
     if key not in cache:
-        cache.clear()
+        if len(cache) > 8:  # the previews of this page's files, with and without choices
+            cache.clear()
         too_big = check_upload(data, name, get_settings().upload_max_mb * 2**20)
         if too_big and too_big[0].code == "file_too_large":
             cache[key] = FileResult(file=name, status="rejected", problems=too_big)
         else:
             with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
                 cache[key] = preview_file(engine, data, name, period=period, user=account.username,
-                                          allowed_units=scope)
+                                          allowed_units=scope, mappings=mappings or None)
                 status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
     return cache[key]
 
@@ -155,6 +159,7 @@ def show_result(result: FileResult, scope: set[str] | None = None, account=None)
         st.success(f"Sẵn sàng nạp{period}: {fmt_int(result.rows_added)} giá trị thêm mới, "
                    f"{fmt_int(result.rows_changed)} giá trị thay đổi, "
                    f"{fmt_int(result.rows_unchanged)} giá trị không đổi.")
+    mapped_note(result)
     if result.problems:
         st.markdown("**Các vấn đề trong tệp** (lỗi trước, lưu ý sau)")
         st.dataframe(problems_frame(result), hide_index=True, width="stretch", column_config=PROBLEM_COLUMNS)
@@ -176,14 +181,15 @@ def commit(engine, files, account, scope, shown: dict) -> None:
     """Load each previewed file, exactly as its preview showed it (`shown`: the fingerprints the user
     saw on the previous run; the click's own run may already have re-read a moved warehouse)."""
     done = []
-    for name, data, spec in files:
-        expect = shown.get(shown_key(name, data, spec))
+    for name, data, spec, mappings in files:
+        expect = shown.get(shown_key(name, data, spec, mappings))
         if expect is None:  # refused or unchanged when shown: nothing to load
             continue
         try:
             with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
-                                   user=account.username, allowed_units=scope, expect=expect)
+                                   user=account.username, allowed_units=scope, expect=expect,
+                                   mappings=mappings or None)
         except OperationalError:  # the warehouse is unreachable or busy beyond the retries
             done.append((name, "rejected", BUSY))
             continue
@@ -205,8 +211,8 @@ def commit(engine, files, account, scope, shown: dict) -> None:
     st.rerun()
 
 
-def shown_key(name: str, data: bytes, spec: str) -> tuple:
-    return name, hashlib.sha256(data).hexdigest(), spec
+def shown_key(name: str, data: bytes, spec: str, mappings: dict | None) -> tuple:
+    return name, hashlib.sha256(data).hexdigest(), spec, tuple(sorted((mappings or {}).items()))
 
 
 def main() -> None:
@@ -219,11 +225,11 @@ def main() -> None:
                "trước; số liệu chỉ vào kho khi bấm “Xác nhận nạp”.")
     show_done()
     template_section(engine)
-    uploaded = st.file_uploader("Chọn một hoặc nhiều tệp Excel (.xlsx)", type=["xlsx"],
+    uploaded = st.file_uploader("Chọn một hoặc nhiều bảng tính (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
                                 accept_multiple_files=True, max_upload_size=get_settings().upload_max_mb,
                                 key=f"upl_files_{st.session_state.get('_upl_round', 0)}")
     if not uploaded:
-        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
+        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx, .xls hoặc .ods vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
         return
     files, results = [], []
     shown = st.session_state.get("_upl_shown", {})   # what the previous run showed
@@ -238,11 +244,14 @@ def main() -> None:
             result = preview(engine, f.name, data, spec, account, scope)
             with slot:
                 period_choice(i, f.name, result)
+            mappings = ask_columns(i, result)
+            if mappings:  # the preview with the user's choices (the questions stay, to change them)
+                result = preview(engine, f.name, data, spec, account, scope, mappings)
             show_result(result, scope, account)
-        files.append((f.name, data, spec))
+        files.append((f.name, data, spec, mappings))
         results.append(result)
         if result.status == "preview":
-            now_shown[shown_key(f.name, data, spec)] = result.fingerprint
+            now_shown[shown_key(f.name, data, spec, mappings)] = result.fingerprint
         if bar is not None:
             bar.progress((i + 1) / len(uploaded), text=f"Đã đọc {i + 1}/{len(uploaded)} tệp")
     ready = [r for r in results if r.status == "preview"]

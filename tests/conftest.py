@@ -68,3 +68,11 @@ def sqlite_engine(tmp_path) -> Iterator[Engine]:
 def pg_engine(_pg_admin: Engine) -> Iterator[Engine]:
     """Migrated warehouse engine on a fresh PostgreSQL database."""
     yield from _postgres_engine(_pg_admin)
+
+
+@pytest.fixture(autouse=True)
+def _strict_problem_messages(monkeypatch):
+    """Every Problem built during a test must fill every field its message and hint use: a blank
+    "{cell}" would render as "ô ," (etl.problems.STRICT_ENV; subprocesses inherit it)."""
+    from etl.problems import STRICT_ENV
+    monkeypatch.setenv(STRICT_ENV, "1")

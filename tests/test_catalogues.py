@@ -54,4 +54,4 @@ def test_without_the_alias_the_same_column_is_refused_naming_its_header(tmp_path
     result = load_file(engine, sheet, "bieu_moi.xlsx")
     assert result.status == "rejected"
     [p] = [p for p in result.problems if p.code == "unknown_column"]
-    assert "Lĩnh vực kinh tế" in p.message and "indicators.csv" in p.hint
+    assert "Lĩnh vực kinh tế" in p.message and "Tải lên" in p.hint and '--map "Lĩnh vực kinh tế=' in p.hint

@@ -173,3 +173,16 @@ def test_half_year_with_only_the_first_quarter_says_what_is_missing(engine):
     assert current["conferences"] is None
     assert narrative.gaps_sentence(current["gaps"]) == (
         "Chưa đủ số liệu của cả kỳ: 10 đơn vị thiếu Quý II/2024 (số liệu của các đơn vị này chưa được cộng).")
+
+
+def test_one_workbook_with_a_quarter_sheet_and_a_half_year_sheet_is_one_batch_of_two_periods(engine):
+    from tests.workbooks import workbook_of_sheets
+    from etl.load import list_batches
+    data = workbook_of_sheets({"Quý I": consolidated_workbook([(YD, {"conferences": 4})], TITLES["Q1"]),
+                               "6 tháng": consolidated_workbook([(YD, {"conferences": 10})], TITLES["H1"])})
+    r = load_file(engine, data, "ca_hai_ky.xlsx")
+    assert r.status == "loaded" and [p.spec for p in r.periods] == ["2024-Q1", "2024-H1"]
+    assert value(engine, "Q2")[0] == 6
+    [b] = list_batches(engine)
+    assert b.period == "2024-Q1,2024-H1" and b.period_label == "Quý I/2024, 6 tháng đầu năm 2024"
+    assert undo_batch(engine, b.id).ok and value(engine, "Q1")[0] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.test_migrations import empty_engine, migrate, revision  # noqa: F401 - the fixture
+from tests.test_migrations import HEAD, empty_engine, migrate, revision  # noqa: F401 - the fixture
 
 MINE = ("users", "login_sessions", "session_handoffs", "login_attempts")
 
@@ -19,7 +19,7 @@ def columns(engine, table: str) -> set[str]:
 
 def test_upgrade_keeps_accounts_and_sessions_and_downgrade_undoes_it(empty_engine):  # noqa: F811
     from etl import auth, sessions
-    migrate(empty_engine, "upgrade", "0003")
+    migrate(empty_engine, "upgrade", "0004")
     token = "old-token-from-before-the-upgrade"
     with empty_engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO users (username, password_hash, role, unit_codes, disabled, created_at) "
@@ -28,11 +28,11 @@ def test_upgrade_keeps_accounts_and_sessions_and_downgrade_undoes_it(empty_engin
                              "VALUES (:h, 'lan', '2026-11-30 08:00:00', '2099-01-01 00:00:00')"),
                      {"h": sessions.token_hash(token)})
     migrate(empty_engine, "upgrade", "head")
-    assert revision(empty_engine) == "0005"
+    assert revision(empty_engine) == HEAD
     assert {"login_attempts", "session_handoffs"} <= tables(empty_engine)
     assert auth.session_account(empty_engine, token).username == "lan"
     assert auth.open_handoff(empty_engine, token)  # an old login can still move into a cookie
-    migrate(empty_engine, "downgrade", "0003")
+    migrate(empty_engine, "downgrade", "0004")
     assert not {"login_attempts", "session_handoffs"} & tables(empty_engine)
     assert "login_id" not in columns(empty_engine, "login_sessions")
     assert not {"oidc_issuer", "oidc_subject"} & columns(empty_engine, "users")

@@ -371,3 +371,59 @@ def test_history_page_shows_a_scoped_uploader_only_their_share(site):
     at = page(open_app("quantri"), "pages/history.py")
     assert set(at.dataframe[0].value["Tệp"]) == {"hai_huyen.xlsx", "tho_xuan.xlsx"}
     assert at.get("download_button")
+
+
+def _unsure(rows, period="QUÝ II NĂM 2024"):
+    """A sheet whose 'Lượt người' column may be a conference's or a training's participants."""
+    return consolidated_workbook(rows, period, headers="flat",
+                                 codes=("documents_issued", "conference_participants", "conferences"),
+                                 header_text={"conference_participants": "Lượt người"})
+
+
+def column_question(at, header: str):
+    return next((s for s in at.selectbox if s.label.startswith(f"Cột “{header}”")), None)
+
+
+def test_an_unsure_column_is_asked_learned_on_confirm_and_asked_again_once_removed(both_site):
+    from etl import aliases
+    site = both_site
+    at = page(open_app("quantri"), "pages/upload.py")
+    upload(at, ("cum_1.xlsx", _unsure([("Huyện Yên Định", {"documents_issued": 2, "conferences": 3,
+                                                           "conference_participants": 120})])))
+    assert texts(at.error)[0].startswith("Tệp bị từ chối")
+    question = column_question(at, "Lượt người")
+    assert question.label == "Cột “Lượt người” (Biểu 01, ô D4)" and question.value is None
+    assert question.options[:2] == ["Lượt người tham dự hội nghị (93 điểm)", "Lượt người tập huấn (84 điểm)"]
+    assert question.options[-1] == "Không nạp cột này"
+    assert button(at, "Xác nhận nạp").disabled
+    question.select("conference_participants").run()
+    assert "Sẵn sàng nạp · Quý II/2024: 3 giá trị thêm mới" in texts(at.success)[0]
+    assert any("Cột “Lượt người” (Biểu 01, ô D4) → Lượt người tham dự hội nghị (theo lựa chọn)" in t.value
+               for t in at.text)
+    assert aliases.learned(site) == {}                       # nothing learned before the confirmation
+    button(at, "Xác nhận nạp").click().run()
+    assert facts(site)[("394", "conference_participants")] == 120
+    assert aliases.learned(site) == {"luot nguoi": "conference_participants"}
+
+    upload(at, ("cum_2.xlsx", _unsure([("Huyện Hà Trung", {"documents_issued": 1, "conferences": 1,
+                                                           "conference_participants": 30})])))
+    assert column_question(at, "Lượt người") is None        # the next file: no question
+    assert any("(đã học từ lần nạp trước)" in t.value for t in at.text)
+    button(at, "Xác nhận nạp").click().run()
+    assert facts(site)[("392", "conference_participants")] == 30
+
+    page(at, "pages/admin.py")
+    learned = next(df.value for df in at.dataframe if "Tên cột" in df.value.columns)
+    assert learned[["Tên cột", "Chỉ tiêu", "Người dạy"]].values.tolist() == [
+        ["Lượt người", "Lượt người tham dự hội nghị", "quantri"]]
+    button(at, "Xóa tên cột đã học").click().run()
+    assert "Đã xóa tên cột đã học “Lượt người”." in texts(at.success)
+    assert aliases.learned(site) == {}
+
+    page(at, "pages/upload.py")
+    upload(at, ("cum_3.xlsx", _unsure([("Huyện Thọ Xuân", {"documents_issued": 1, "conferences": 2,
+                                                           "conference_participants": 50})], "QUÝ III NĂM 2024")))
+    assert column_question(at, "Lượt người") is not None     # asked again
+    assert ("395", "conference_participants") not in facts(site)
+    actions = [e["action"] for e in recent_events(site)]
+    assert "alias_learn" in actions and "alias_remove" in actions

@@ -93,8 +93,8 @@ def test_problem_count_is_capped():
 
 
 def test_cap_keeps_errors_before_warnings():
-    warnings = [problem("blank_unit_row", row=i) for i in range(5)]
-    errors = [problem("not_a_number", cell=f"D{i}") for i in range(5)]
+    warnings = [problem("blank_unit_row", row=i) for i in range(1, 6)]
+    errors = [problem("not_a_number", cell=f"D{i}", text="x") for i in range(5)]
     capped = cap_problems(warnings + errors, limit=6)
     assert [p.code for p in capped] == ["not_a_number"] * 5 + ["blank_unit_row", "too_many_problems"]
     assert cap_problems(errors, limit=6) == errors
@@ -115,8 +115,9 @@ def test_a_new_rule_is_a_few_lines():
 
 def test_problems_are_listed_errors_first_then_as_they_stand_on_the_sheet():
     from etl.problems import sort_problems
-    found = [problem("total_mismatch", sheet="B", cell="N20", row=20, column="Công nhận"),
-             problem("total_mismatch", sheet="B", cell="E20", row=20, column="Lượt người"),
-             problem("not_a_number", sheet="B", cell="AA9", row=9),
-             problem("total_mismatch", sheet="B", cell="C20", row=20, column="Văn bản")]
+    totals = dict(indicator="X", stated="1", computed="2")
+    found = [problem("total_mismatch", sheet="B", cell="N20", row=20, column="Công nhận", **totals),
+             problem("total_mismatch", sheet="B", cell="E20", row=20, column="Lượt người", **totals),
+             problem("not_a_number", sheet="B", cell="AA9", row=9, text="x"),
+             problem("total_mismatch", sheet="B", cell="C20", row=20, column="Văn bản", **totals)]
     assert [p.cell for p in sort_problems(found)] == ["AA9", "C20", "E20", "N20"]

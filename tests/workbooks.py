@@ -305,3 +305,116 @@ def fill_template(data: bytes, value_of) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def convert_with_calc(sources: dict[str, bytes], fmt: str, folder: Path) -> dict[str, bytes]:
+    """Files as LibreOffice Calc saves them in another format ('xls' or 'ods'): {name.xlsx: bytes} ->
+    {name.xls: bytes}. One soffice run for all, with a private profile so parallel workers never share one."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have LibreOffice: scripts/test installs libreoffice-calc")
+        pytest.skip("soffice not installed (scripts/test installs it)")
+    src, out = folder / f"src-{fmt}", folder / f"out-{fmt}"
+    src.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in sources.items():
+        (src / name).write_bytes(data)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/lo-profile-{fmt}", "--headless",
+                    "--convert-to", fmt, "--outdir", str(out), *[str(src / n) for n in sources]],
+                   check=True, capture_output=True, timeout=300)
+    return {Path(n).with_suffix("." + fmt).name: (out / Path(n).with_suffix("." + fmt).name).read_bytes()
+            for n in sources}
+
+
+def ods_bytes(tables: dict[str, str]) -> bytes:
+    """A minimal .ods as a hand-written one: {table name: the XML of its rows}."""
+    import zipfile
+    body = "".join(f'<table:table table:name="{name}">{rows}</table:table>' for name, rows in tables.items())
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>'
+               '</office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def ods_row(*cells, hidden: bool = False, repeat: int = 1) -> str:
+    """One table row: a cell is a str (text), an int (a number), None (empty) or a raw XML string
+    starting with '<'."""
+    xml = []
+    for v in cells:
+        if isinstance(v, str) and v.startswith("<"):
+            xml.append(v)
+        elif isinstance(v, str):
+            xml.append(f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>')
+        elif isinstance(v, int):
+            xml.append(f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
+                       '</table:table-cell>')
+        else:
+            xml.append("<table:table-cell/>")
+    attrs = (' table:visibility="collapse"' if hidden else "") + (
+        f' table:number-rows-repeated="{repeat}"' if repeat > 1 else "")
+    return f"<table:table-row{attrs}>{''.join(xml)}</table:table-row>"
+
+
+def workbook_of_sheets(sheets: dict[str, bytes], hidden: tuple[str, ...] = ()) -> bytes:
+    """One workbook holding, under the given names, the table sheet (the last) of each workbook given:
+    values and merged ranges copied. Sheets named in `hidden` are hidden."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, data in sheets.items():
+        src = load_workbook(io.BytesIO(data)).worksheets[-1]
+        ws = wb.create_sheet(name)
+        for row in src.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    ws.cell(cell.row, cell.column, cell.value)
+        for rng in src.merged_cells.ranges:
+            ws.merge_cells(str(rng))
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    return to_bytes(wb)
+
+
+def transposed_workbook(units: list[str], values: dict, period_title: str = "QUÝ II NĂM 2024", *,
+                        total: dict | None = None, with_total: bool = True, labels: dict | None = None) -> bytes:
+    """Indicators down, units across: STT | Nội dung | ĐVT | unit … | Tổng cộng, header on row 4.
+    values: {indicator code: [raw value per unit]}; total overrides the computed total column."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    ws.cell(1, 1, "BAN DÂN VẬN TỈNH ỦY THANH HÓA")
+    ws.cell(2, 1, f"BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN {period_title}")
+    heads = ["STT", "Nội dung", "ĐVT", *units] + (["Tổng cộng"] if with_total else [])
+    for c, text in enumerate(heads, 1):
+        ws.cell(4, c, text)
+    names = labels or catalogue_labels()
+    for i, (code, row) in enumerate(values.items()):
+        r = 5 + i
+        ws.cell(r, 1, i + 1)
+        ws.cell(r, 2, names.get(code, code))
+        ws.cell(r, 3, "cuộc")
+        for j, v in enumerate(row):
+            ws.cell(r, 4 + j, v)
+        if with_total:
+            nums = [read_count(v).value for v in row]
+            ws.cell(r, 4 + len(units), (total or {}).get(code, sum(n for n in nums if n is not None)))
+    ws.cell(6 + len(values), 1, "Nơi nhận:")
+    return to_bytes(wb)

@@ -26,12 +26,15 @@ LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "c�
 
 def register(sub) -> None:
     p = sub.add_parser("load", help="Nạp tệp Excel vào kho dữ liệu")
-    p.add_argument("files", nargs="+", metavar="TỆP", help="Tệp Excel (.xlsx) cần nạp")
+    p.add_argument("files", nargs="+", metavar="TỆP", help="Bảng tính cần nạp (.xlsx, .xls, .ods)")
     p.add_argument("--period", metavar="KỲ", help="Kỳ của số liệu: quý (2024-Q2) hoặc kỳ lũy kế (2024-H1, "
                                                "2024-9M, 2024-H2, 2024); mặc định đọc từ tiêu đề")
     p.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì")
     p.add_argument("--json", action="store_true", help="Kết quả dạng JSON")
     p.add_argument("--user", default="", metavar="TÊN", help="Tên người nạp (mặc định: tài khoản máy)")
+    p.add_argument("--map", action="append", default=[], metavar="CỘT=MÃ",
+                   help="Cột \"CỘT\" là chỉ tiêu MÃ (lặp lại được); \"CỘT=\" bỏ qua cột. Khi nạp xong, "
+                        "lựa chọn được ghi nhớ cho các lần sau")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("summary", help="Tổng hợp số liệu theo kỳ")
@@ -92,9 +95,10 @@ def cmd_load(args) -> int:
     if missing:
         raise UsageError("không tìm thấy tệp: " + ", ".join(missing))
     engine = open_warehouse()
+    mappings = parse_maps(args.map, engine)
     user = _user(args.user)
-    results = [load_file(engine, _read(p), p.name, period=period, user=user, dry_run=args.dry_run)
-               for p in paths]
+    results = [load_file(engine, _read(p), p.name, period=period, user=user, dry_run=args.dry_run,
+                         mappings=mappings) for p in paths]
     if args.json:
         print(json.dumps({"files": [load_json(r) for r in results]}, ensure_ascii=False, indent=2))
     else:
@@ -103,6 +107,24 @@ def cmd_load(args) -> int:
         for r in results:
             print(describe_result(r, labels))
     return EXIT_REFUSED if any(r.status == "rejected" for r in results) else EXIT_OK
+
+
+def parse_maps(items: list[str], engine) -> dict[str, str | None]:
+    """--map "HEADER=code" / "HEADER=" -> {header: code or None}; a bad item is a usage error."""
+    if not items:
+        return {}
+    from etl.catalog import load_indicators
+    codes = {i.code for i in load_indicators(engine)}
+    out: dict[str, str | None] = {}
+    for item in items:
+        header, sep, code = item.rpartition("=")
+        header, code = header.strip(), code.strip()
+        if not sep or not header:
+            raise UsageError(f"--map cần dạng \"TÊN CỘT=mã_chỉ_tiêu\" (nhận được '{item}')")
+        if code and code not in codes:
+            raise UsageError(f"--map: không có chỉ tiêu mã '{code}'; các mã: {', '.join(sorted(codes))}")
+        out[header] = code or None
+    return out
 
 
 def _read(path: Path) -> bytes:
@@ -117,9 +139,40 @@ def load_json(r) -> dict:
     return {"file": r.file, "status": r.status, "batch_id": r.batch_id,
             "periods": [p.spec for p in r.periods], "rows_added": r.rows_added,
             "rows_changed": r.rows_changed, "rows_unchanged": r.rows_unchanged,
+            "sheets": [sheet_json(s) for s in r.sheets],
+            "mapped_columns": [dict(mapped_json(m), sheet=s.name) for s in r.sheets for m in s.mapped_columns
+                               if m.how != "exact"],
             "problems": [{"sheet": p.sheet, "cell": p.cell, "row": p.row, "column": p.column,
                           "code": p.code, "severity": p.severity, "message": p.message}
                          for p in sort_problems(r.problems)]}
+
+
+def sheet_json(s) -> dict:
+    """One sheet: read or skipped (why), its period, layout and every column mapped."""
+    return {"name": s.name, "status": s.status, "reason": s.reason, "period": s.period.spec if s.period else None,
+            "layout": s.layout, "mapped_columns": [mapped_json(m) for m in s.mapped_columns]}
+
+
+def mapped_json(m) -> dict:
+    return {"header": m.header, "cell": m.cell, "indicator": m.indicator, "how": m.how, "score": round(m.score, 1)}
+
+
+HOW_LABELS = {"meaning": "theo nghĩa", "learned": "đã học", "given": "theo --map"}
+
+
+def describe_mappings(r, labels: dict[str, str]) -> list[str]:
+    """'  Cột “Số lượt người dự” (Biểu 01!E5) → Lượt người tham dự hội nghị (theo nghĩa, 100 điểm)'."""
+    lines = []
+    for s in r.sheets:
+        if s.status == "skipped":
+            lines.append(f"  Bỏ qua trang {s.name}: {s.reason}")
+        for m in s.mapped_columns:
+            if m.how == "exact":
+                continue
+            target = labels.get(m.indicator, m.indicator) if m.indicator else "không nạp"
+            lines.append(f"  Cột “{m.header}” ({s.name}!{m.cell}) → {target} ({HOW_LABELS.get(m.how, m.how)}"
+                         f"{f', {m.score:.0f} điểm' if m.how == 'meaning' else ''})")
+    return lines
 
 
 def describe_result(r, labels: dict[str, str] | None = None) -> str:
@@ -139,7 +192,7 @@ def describe_result(r, labels: dict[str, str] | None = None) -> str:
         head += " — mọi giá trị đã có sẵn trong kho; không có gì thay đổi"
     elif r.status == "rejected":
         head += " — tệp không được nạp, kho dữ liệu không thay đổi. Sửa các lỗi dưới đây rồi nạp lại"
-    lines = [head]
+    lines = [head] + describe_mappings(r, labels or {})
     if r.status == "preview":
         labels = labels or {}
         lines += [f"  {c.unit_name} · {labels.get(c.indicator_code, c.indicator_code)}: "

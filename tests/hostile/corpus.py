@@ -198,8 +198,9 @@ CORPUS: dict[str, tuple] = {
     "rong_0_byte.xlsx": (lambda: b"", {"file_unreadable"}),
     "zip_bi_cat_cut.xlsx": (lambda: good()[: len(good()) // 2], UNREADABLE),
     "pdf_doi_ten.xlsx": (lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", NOT_XLSX),
-    "excel_97_2003.xlsx": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, NOT_XLSX),
-    "co_mat_khau.xlsx": (encrypted_ole, NOT_XLSX),
+    # .xls is read now: an OLE2 header over zeros is a broken .xls, an encrypted one cannot be opened
+    "excel_97_2003.xlsx": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, UNREADABLE),
+    "co_mat_khau.xlsx": (encrypted_ole, UNREADABLE),
     "bang_html.xlsx": (lambda: "<html><body><table><tr><td>Đơn vị</td><td>Số hội nghị</td></tr>"
                        "<tr><td>Yên Định</td><td>12</td></tr></table></body></html>".encode(), NOT_XLSX),
     "csv_doi_ten.xlsx": (lambda: "Đơn vị,Số hội nghị\nYên Định,12\n".encode(), NOT_XLSX),
@@ -208,7 +209,10 @@ CORPUS: dict[str, tuple] = {
     "word_doi_ten.xlsx": (lambda: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
                           NOT_XLSX),
     "ods_doi_ten.xlsx": (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                                       "content.xml": b"<office/>"}), NOT_XLSX),
+                                       "content.xml": b"<office/>"}), UNREADABLE | {"no_table_found"}),
+    "ods_doctype.ods": (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                                      "content.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+                                                     b'<office>&a;</office>'}), UNREADABLE),
     "zip_thuong.xlsx": (lambda: _zip({"ghichu.txt": b"xin chao"}), NOT_XLSX),
     "bom_nen.xlsx": (zip_bomb, BOMB),
     "bom_nen_khai_gian.xlsx": (lying_zip_bomb, BOMB),
