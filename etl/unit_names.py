@@ -26,7 +26,9 @@ _PREFIXES = [("thanh pho", ("thanh pho", "tp")), ("thi xa", ("thi xa", "tx")), (
 _PREFIX_RE = re.compile(r"^(" + "|".join(sorted({v for _, vs in _PREFIXES for v in vs}, key=len, reverse=True))
                         + r")\s+(?=\S)")
 _LONG = {v: k for k, vs in _PREFIXES for v in vs}
-_LEADING_NUMBER = re.compile(r"^\d+(?:\s\d+)*\s+(?=\D)")
+# possessive: giving back a digit or a group could never be followed by a space then a non-digit
+_LEADING_NUMBER = re.compile(r"^\d++(?:\s\d++)*+\s+(?=\D)")
+CLOSEST_CHARS = 100   # a name is never longer; fuzzy-matching more costs time for no better hint
 
 
 @lru_cache(maxsize=131072)
@@ -117,7 +119,7 @@ class UnitMatcher:
 
     def closest(self, raw: str, limit: int = 3) -> str:
         """The names of the `limit` active units closest to a text, for hints."""
-        found = process.extract(base_unit_key(raw), self._choices, scorer=fuzz.WRatio, limit=limit)
+        found = process.extract(base_unit_key(raw[:CLOSEST_CHARS]), self._choices, scorer=fuzz.WRatio, limit=limit)
         return ", ".join(self._names[code] for _, _, code in found) or "(danh mục trống)"
 
 
