@@ -15,8 +15,6 @@ both are re-exported here, where pages, CLI and tests import them.
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, bindparam, insert, select, update
@@ -28,6 +26,7 @@ from etl.catalog import load_indicators, load_units
 from etl.config import get_settings
 from etl.periods import Period, quarter_index
 from etl.problems import Problem, WARNING
+from etl.sandbox import parse_bounded
 from etl.schema import Batch, BatchFile, Fact, FactHistory
 from etl.undo import UndoResult, undo_batch
 
@@ -79,33 +78,17 @@ def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | N
               user: str = "", allowed_units: set[str] | None = None,
               dry_run: bool = False) -> FileResult:
     """Read, validate and load one workbook in one transaction; never raises on bad data."""
-    with _collector_paused():
-        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector during a load: reading a 3,321-row sheet allocates
-    ~100k small objects (cells, records, changes), which set off dozens of collections that each
-    walk every live object, catalogue included (~20% of a load). Reference counting still frees
-    memory as usual; any cyclic garbage is collected after the load. Nested or concurrent loads
-    leave the collector enabled once the outermost one ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
 
 
 def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,
                allowed_units: set[str] | None, dry_run: bool) -> FileResult:
-    from etl.read import parse_workbook
     units = load_units(engine)
-    parsed = parse_workbook(data, file_name, units=units, indicators=load_indicators(engine),
-                            period=period, allowed_units=allowed_units,
-                            max_bytes=get_settings().upload_max_mb * 2**20)
+    # parsed in a worker process with CPU, memory and wall-clock limits (etl.sandbox): a hostile
+    # file costs at most those, and a limit hit comes back as the file's Problem
+    parsed = parse_bounded(data, file_name, units=units, indicators=load_indicators(engine),
+                           period=period, allowed_units=allowed_units,
+                           max_bytes=get_settings().upload_max_mb * 2**20)
     result = FileResult(file=file_name, status="rejected", period=parsed.period,
                         sheet=parsed.sheet, layout=parsed.layout, problems=list(parsed.problems))
     if not parsed.ok or parsed.period is None:
