@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import multiprocessing.spawn
+import os
 import signal
 import sys
 import threading
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from etl.config import get_settings
 from etl.problems import Problem, problem
@@ -81,8 +83,7 @@ def run_bounded(fn, *args, **kwargs):
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(target=_worker, args=(sender, limits, fn, args, kwargs), daemon=True)
     try:
-        with _START:
-            worker.start()
+        worker.start()
         sender.close()
         outcome = _receive(receiver, limits)
     finally:
@@ -163,17 +164,32 @@ def _worker(sender, limits: Limits, fn, args, kwargs) -> None:
 # ---------------------------------------------------------------- the fork server
 
 _START = threading.Lock()   # starts one worker at a time: the fork server is shared by every thread
-_CONTEXT = None
+_ROOT = str(Path(__file__).resolve().parent.parent)   # where the etl package lives
 
 
 def _context():
-    global _CONTEXT
+    """The forkserver context, its server running with the reader preloaded."""
     with _START:
-        if _CONTEXT is None:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(PRELOAD)
-            _CONTEXT = ctx
-    return _CONTEXT
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _ensure_fork_server()
+    return ctx
+
+
+def _ensure_fork_server() -> None:
+    """(Re)start the fork server if it is not running, with this project on PYTHONPATH: Python 3.11's
+    fork server is handed the parent's sys.path but never applies it, so from another working
+    directory it could not import the reader it preloads. The environment is restored at once."""
+    from multiprocessing import forkserver
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, saved) if p)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
 
 
 def _prepare_without_main(data: dict) -> None:

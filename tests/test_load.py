@@ -256,3 +256,20 @@ def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypat
     r = load(sqlite_engine, FIRST)
     assert (r.status, r.rows_added, len(calls)) == ("loaded", 6, 2)
     assert len(list_batches(sqlite_engine)) == 1 and len(facts(sqlite_engine)) == 6
+
+
+def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
+    """A load once paused the collector (gc.disable), keeping cyclic garbage for its whole length."""
+    import gc
+
+    import etl.load as load_module
+    seen, real = [], load_module._load_parsed
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+    monkeypatch.setattr(load_module, "_load_parsed", spy)
+    assert load(engine, [("Huyện Yên Định", {"conferences": 4})]).status == "loaded"
+    revised = consolidated_workbook([("Huyện Yên Định", {"conferences": 5})])
+    assert preview_file(engine, revised, "sua.xlsx").status == "preview"
+    assert seen == [True, True] and gc.isenabled()
