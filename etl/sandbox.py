@@ -84,13 +84,15 @@ def run_bounded(fn, *args, **kwargs):
     worker = ctx.Process(target=_worker, args=(sender, limits, fn, args, kwargs), daemon=True)
     try:
         worker.start()
-        sender.close()
+        sender.close()   # the worker holds the only write end now: its death reads as EOF here
         outcome = _receive(receiver, limits)
     finally:
         receiver.close()
         sender.close()
-        killed = _stop(worker)
-    return _result(outcome, worker.exitcode, killed, limits)
+        killed = _stop(worker) if worker.pid is not None else False
+        exitcode = worker.exitcode
+        worker.close()
+    return _result(outcome, exitcode, killed, limits)
 
 
 def _receive(receiver, limits: Limits):
@@ -117,7 +119,7 @@ def _stop(worker) -> bool:
 def _result(outcome, exitcode: int | None, killed: bool, limits: Limits):
     if outcome == "wall":
         raise LimitExceeded("wall", limits)
-    if outcome is None:  # died without a word: RLIMIT_CPU's SIGXCPU/SIGKILL, the OOM killer, a crash
+    if outcome is None:  # died without a word: RLIMIT_CPU's SIGXCPU, the kernel's OOM killer, a crash
         if exitcode in (-signal.SIGXCPU, -signal.SIGKILL) and not killed:
             raise LimitExceeded("cpu" if exitcode == -signal.SIGXCPU else "memory", limits)
         raise LimitExceeded("crash", limits, _describe_exit(exitcode))
