@@ -18,8 +18,11 @@ _MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
                for enc in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
 _OVERLAP = max(len(m) for m in _MARKS) - 1
 # XML in another encoding than UTF-8 or a superset of ASCII could spell '<!DOCTYPE' in other bytes.
-_WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<",
-                b"\x4c\x6f\xa7\x94")   # UTF-16/32 byte-order marks and bare starts; EBCDIC '<?xm'
+# How an XML parser tells UTF-16/32 and EBCDIC documents from their first bytes (XML 1.0, appendix F);
+# a '<' must follow, so that media (an MP4 box may start 00 00 00 3C) never look like XML.
+_WIDE_STARTS = (b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"<\x00?\x00", b"\x00<\x00?",           # UTF-16
+                b"\xff\xfe\x00\x00<\x00\x00\x00", b"\x00\x00\xfe\xff\x00\x00\x00<",           # UTF-32
+                b"<\x00\x00\x00?\x00\x00\x00", b"\x00\x00\x00<\x00\x00\x00?", b"\x4c\x6f\xa7\x94")  # UTF-32; EBCDIC
 _DECLARED = re.compile(rb'(?:\xef\xbb\xbf)?\s{0,64}<\?xml\s[^>]{0,200}?encoding\s{0,8}=\s{0,8}["\']([^"\']{0,40})')
 ASCII_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"}
 
@@ -96,6 +99,8 @@ def workbook_part(defaults: dict[str, str], overrides: list[tuple[str, str]]) ->
 def sheet_targets(zf: zipfile.ZipFile, workbook: str, limit: int) -> tuple[int, list[tuple[str, str]]]:
     """(number of <sheet> entries, (part, relationship type) each of the first `limit` points at,
     repeats kept: 800 sheets may point at one part, and openpyxl then reads it 800 times)."""
+    if not workbook:
+        return 0, []
     count, ids = 0, []
     for _name, attrs in _elements(zf, workbook, ("sheet",)):
         count += 1

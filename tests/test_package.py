@@ -32,6 +32,9 @@ def zipped(parts: dict[str, bytes]) -> zipfile.ZipFile:
     (b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8" standalone="yes"?><x>&lt;!DOCTYPE</x>', ""),
     (b"<?xml version='1.0' encoding='windows-1252'?><x/>", ""),
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, ""),
+    (b"\x00\x00\x00<ftypisom" + bytes(range(256)) * 40, ""),   # an MP4 whose first box is 60 bytes long
+    ("<?xml version='1.0'?><x/>".encode("utf-32"), "encoding UTF-16/UTF-32/EBCDIC"),
+    ("<?xml version='1.0'?><x/>".encode("cp037"), "encoding UTF-16/UTF-32/EBCDIC"),
 ])
 def test_dtd_markers_and_foreign_encodings_are_found_in_any_member(monkeypatch, body, found):
     monkeypatch.setattr(package, "CHUNK", 1024)   # markers across chunk boundaries are found too
