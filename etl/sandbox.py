@@ -12,6 +12,7 @@ its own thread, and forking such a process directly could copy a lock held by an
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.spawn
@@ -28,7 +29,7 @@ from etl.problems import Problem, problem
 
 __all__ = ["Limits", "LimitExceeded", "WorkerError", "current_limits", "parse_bounded", "run_bounded"]
 
-PRELOAD = ["etl.sandbox", "etl.read"]   # imported once by the fork server, shared by every child
+PRELOAD = ["etl.read", "etl.sandbox"]   # imported once by the fork server, shared by every child (this last)
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,4 @@ def _in_fork_server() -> bool:
 _spawn_prepare = multiprocessing.spawn.prepare
 if _in_fork_server():  # only the fork server and the workers forked from it
     multiprocessing.spawn.prepare = _prepare_without_main
+    gc.freeze()  # the preloaded modules live as long as the server: the workers' collections skip them
