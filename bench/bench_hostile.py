@@ -77,10 +77,10 @@ def measure(engine, name: str, data: bytes):
 
     from etl.load import preview_file
     with PeakRss(forkserver._forkserver._forkserver_pid) as peak:
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), time.thread_time()
         result = preview_file(engine, data, name)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    peak.cpu = cpu + sum(peak.worker_cpu.values())   # this process (sampler included) + the worker
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    peak.cpu = cpu + sum(peak.worker_cpu.values())   # this thread (not the sampler's) + the worker
     codes = sorted({p.code for p in result.problems if p.is_error})
     return result.status, codes, wall, peak
 
