@@ -9,10 +9,13 @@ in the declared sizes, which Python's zipfile never reads past. Each refusal nam
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 from xml.etree.ElementTree import ParseError
 
 from etl import package
+from etl.config import get_settings
 from etl.problems import Problem, problem
 
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -83,7 +86,6 @@ def _describe_zip(names: set[str]) -> str:
 
 def check_file_count(count: int, limit: int | None = None) -> list[Problem]:
     """A Problem when one upload (page) or one `load` command holds more files than allowed."""
-    from etl.config import get_settings
     limit = get_settings().upload_max_files if limit is None else limit
     return [problem("too_many_files", count=_count(count), limit=_count(limit))] if count > limit else []
 
@@ -108,8 +110,8 @@ def check_upload(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_B
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _check_package(zf, where)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, ParseError,
-            NotImplementedError, RuntimeError):  # damaged, encrypted or oddly compressed members
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, ParseError, zlib.error,
+            lzma.LZMAError, NotImplementedError, RuntimeError):  # damaged, encrypted or oddly compressed members
         return [problem("file_unreadable", detail="tệp bị hỏng hoặc tải lên chưa trọn vẹn", **where)]
 
 

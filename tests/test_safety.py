@@ -241,3 +241,12 @@ def test_files_per_upload_are_capped(count, refused):
     if refused:
         assert problems[0].code == "too_many_files" and "31 tệp" in problems[0].message
         assert "30 tệp" in problems[0].hint
+
+
+def test_a_member_whose_compressed_bytes_are_damaged_is_unreadable_not_a_crash():
+    data = bytearray(crafted.pack(good_parts(), level=1))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/theme/theme1.xml")
+    start = info.header_offset + 30 + len(info.filename)
+    data[start:start + 40] = b"\xff" * 40   # the deflate stream, not the directory
+    [p] = check_upload(bytes(data), "a.xlsx")
+    assert p.code == "file_unreadable"
