@@ -90,7 +90,8 @@ def report(name: str, size: int, status: str, codes: list, wall: float, peak, li
     print(f"{name:<30}{size / 1024:>9,.0f} KB  {status:<9}{','.join(codes)[:24]:<25}{wall:>6.2f}{peak.cpu:>6.2f} s"
           f"{peak.worker / mb:>7.0f}{peak.parent / mb:>7.0f}{peak.both / mb:>7.0f} MB"
           f"  {peak.cpu / limits.cpu_seconds:>5.2f} {wall / limits.wall_seconds:>5.2f} "
-          f"{peak.worker / mb / limits.memory_mb:>5.2f}  {peak.cpu / GOAL_SECONDS:>5.2f} {peak.both / mb / GOAL_MB:>5.2f}")
+          f"{peak.worker / mb / limits.memory_mb:>5.2f}"
+          f"  {peak.cpu / GOAL_SECONDS:>5.2f} {peak.both / mb / GOAL_MB:>5.2f}")
 
 
 def backstop(engine, limits) -> None:

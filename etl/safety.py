@@ -125,8 +125,9 @@ def _check_package(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
         return [problem("file_zip_bomb", detail=bomb, **where)]
     big = max(infos, key=lambda i: i.file_size)
     if big.file_size > MAX_PART_BYTES:
-        return [problem("file_too_large", detail=f"thành phần {big.filename} giải nén ra {human_size(big.file_size)}, "
-                                                 f"tối đa {human_size(MAX_PART_BYTES)} mỗi thành phần", **where)]
+        detail = (f"thành phần {big.filename} giải nén ra {human_size(big.file_size)}, "
+                  f"tối đa {human_size(MAX_PART_BYTES)} mỗi thành phần")
+        return [problem("file_too_large", detail=detail, **where)]
     macros = package.macro_parts(infos)
     if macros:
         return [problem("file_has_macros", detail=f"thành phần {macros[0]}", **where)]
@@ -172,9 +173,9 @@ def _check_sheets(zf: zipfile.ZipFile, defaults: dict, overrides: list, where: d
     size = sum(package.read_bytes(zf, part, CHART_SHEET_DEPTH if "chartsheet" in kind else 0, memo)
                for part, kind in targets)
     if size > MAX_SHEET_XML_BYTES:
-        return [problem("file_too_large", detail=f"các trang tính giải nén ra {human_size(size)}, tính mỗi lần một "
-                                                 f"trang tính được đọc; tối đa {human_size(MAX_SHEET_XML_BYTES)}",
-                        **where)]
+        detail = (f"các trang tính giải nén ra {human_size(size)}, tính mỗi lần một trang tính được đọc; "
+                  f"tối đa {human_size(MAX_SHEET_XML_BYTES)}")
+        return [problem("file_too_large", detail=detail, **where)]
     return []
 
 

@@ -156,17 +156,19 @@ def _worker(sender, limits: Limits, fn, args, kwargs) -> None:
         outcome = ("memory", None)
     except BaseException:  # a bug in fn: shown to the parent with the worker's traceback
         outcome = ("error", traceback.format_exc())
-    try:
+    try:  # send() pickles first, so a failure below has written nothing yet
         sender.send(outcome)
     except MemoryError:  # pickling a large result can need more than is left
         sender.send(("memory", None))
+    except Exception:  # a result that cannot be pickled: a bug, reported as one
+        sender.send(("error", traceback.format_exc()))
     finally:
         sender.close()
 
 
 # ---------------------------------------------------------------- the fork server
 
-_START = threading.Lock()   # starts one worker at a time: the fork server is shared by every thread
+_START = threading.Lock()   # one thread at a time (re)starts the fork server, which every thread shares
 _ROOT = str(Path(__file__).resolve().parent.parent)   # where the etl package lives
 
 

@@ -119,7 +119,8 @@ class UnitMatcher:
 
     def closest(self, raw: str, limit: int = 3) -> str:
         """The names of the `limit` active units closest to a text, for hints."""
-        found = process.extract(base_unit_key(raw[:CLOSEST_CHARS]), self._choices, scorer=fuzz.WRatio, limit=limit)
+        key = base_unit_key(raw[:CLOSEST_CHARS])
+        found = process.extract(key, self._choices, scorer=fuzz.WRatio, limit=limit)
         return ", ".join(self._names[code] for _, _, code in found) or "(danh mục trống)"
 
 

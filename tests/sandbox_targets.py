@@ -43,3 +43,8 @@ def fail(*_args, **_kwargs):
 def echo(*args, **kwargs):
     """Returns what it was given, with its process id."""
     return os.getpid(), args, kwargs
+
+
+def unpicklable(*_args, **_kwargs):
+    """Returns what cannot travel back (a bug in a parser's result type)."""
+    return lambda: None

@@ -76,6 +76,8 @@ def test_a_crashed_worker_is_a_problem_and_a_bug_in_the_parser_is_an_exception()
     assert caught.value.limit == "crash" and "SIGSEGV" in caught.value.problem("x.xlsx").message
     with pytest.raises(WorkerError, match="ValueError: lỗi lập trình cố ý"):
         run_bounded(sandbox_targets.fail)
+    with pytest.raises(WorkerError, match="pickle"):
+        run_bounded(sandbox_targets.unpicklable)
 
 
 def test_parse_bounded_turns_a_limit_into_the_files_problem(tight, monkeypatch):
