@@ -54,7 +54,7 @@ def _scan_for_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
         encoding = _foreign_encoding(chunk)
         while chunk:
             window = tail + chunk
-            if any(mark in window for mark in _MARKS):
+            if b"!" in window and any(mark in window for mark in _MARKS):  # every mark holds a '!' byte
                 return "doctype"
             tail = window[-_OVERLAP:]
             chunk = stream.read(CHUNK)
