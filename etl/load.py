@@ -23,6 +23,7 @@ from etl import audit
 from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,
                          list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
+from etl.collector import older_objects_frozen
 from etl.config import get_settings
 from etl.periods import Period, quarter_index
 from etl.problems import Problem, WARNING
@@ -78,7 +79,8 @@ def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | N
               user: str = "", allowed_units: set[str] | None = None,
               dry_run: bool = False) -> FileResult:
     """Read, validate and load one workbook in one transaction; never raises on bad data."""
-    return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
+    with older_objects_frozen():  # the collector stays on; what lived before the load is not re-walked
+        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run)
 
 
 def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,

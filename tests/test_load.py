@@ -259,17 +259,28 @@ def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypat
 
 
 def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
-    """A load once paused the collector (gc.disable), keeping cyclic garbage for its whole length."""
+    """A load once paused the collector (gc.disable), keeping its cyclic garbage until it ended: a
+    cycle dropped during a load is now collected by the collector itself, as the load goes on."""
     import gc
+    import weakref
 
     import etl.load as load_module
     seen, real = [], load_module._load_parsed
 
+    class Node:
+        pass
+
     def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
+        cycle = Node()
+        cycle.me = cycle
+        dropped = weakref.ref(cycle)
+        del cycle
+        _ = [[] for _ in range(20_000)]   # allocations enough to set off automatic collections
+        seen.append((gc.isenabled(), dropped() is None))
         return real(*args, **kwargs)
     monkeypatch.setattr(load_module, "_load_parsed", spy)
     assert load(engine, [("Huyện Yên Định", {"conferences": 4})]).status == "loaded"
     revised = consolidated_workbook([("Huyện Yên Định", {"conferences": 5})])
     assert preview_file(engine, revised, "sua.xlsx").status == "preview"
-    assert seen == [True, True] and gc.isenabled()
+    assert seen == [(True, True), (True, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0   # nothing left frozen after the load
