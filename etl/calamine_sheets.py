@@ -17,6 +17,7 @@ from collections.abc import Callable
 from xml.etree.ElementTree import iterparse
 
 from etl.sheet import HEAD_ROWS, Sheet
+from etl.xlsx_sheets import MAX_CELL_CHARS
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -76,9 +77,10 @@ def _capped(raw: list[list], max_cols: int, max_empty_run: int) -> list[tuple]:
 
 
 def _value(v):
-    """calamine -> what openpyxl gives: '' is empty, 12.0 is 12 (4.5 stays a decimal, to be refused)."""
+    """calamine -> what openpyxl gives: '' is empty, 12.0 is 12 (4.5 stays a decimal, to be refused);
+    text cut to MAX_CELL_CHARS before any pattern sees it, as for .xlsx."""
     if isinstance(v, str):
-        return v if v != "" else None
+        return v[:MAX_CELL_CHARS] if v != "" else None
     if type(v) is float and v.is_integer() and abs(v) < 2**53:
         return int(v)
     return v

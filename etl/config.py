@@ -39,6 +39,17 @@ class Settings:
                 "SQLite warehouse (DATABASE_URL unset), 'true' into any, 'false' never."})
     upload_max_mb: int = field(default=20, metadata={
         "env": "DVK_UPLOAD_MAX_MB", "help": "Largest accepted upload, in MB."})
+    upload_max_files: int = field(default=30, metadata={
+        "env": "DVK_UPLOAD_MAX_FILES", "help": "Most files in one upload (page) or one `load` command."})
+    parse_cpu_seconds: int = field(default=20, metadata={
+        "env": "DVK_PARSE_CPU_SECONDS",
+        "help": "CPU seconds one file's parse may use in its worker process before it is stopped."})
+    parse_memory_mb: int = field(default=1024, metadata={
+        "env": "DVK_PARSE_MEMORY_MB",
+        "help": "Address space (MB) of the worker process that parses one file, reader modules included."})
+    parse_wall_seconds: int = field(default=60, metadata={
+        "env": "DVK_PARSE_WALL_SECONDS",
+        "help": "Wall-clock seconds one file's parse may take (a busy server included) before it is stopped."})
     view_requires_login: bool = field(default=False, metadata={
         "env": "DVK_VIEW_REQUIRES_LOGIN", "help": "Whether viewing the dashboard needs a login."})
     session_hours: int = field(default=12, metadata={

@@ -28,10 +28,12 @@ from etl import aliases, audit
 from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_time,  # noqa: F401
                          list_batches, serialised_write)
 from etl.catalog import load_indicators, load_units
+from etl.collector import older_objects_frozen
 from etl.config import get_settings
 from etl.load_checks import span_problems
 from etl.periods import Period
 from etl.problems import Problem, WARNING, has_errors
+from etl.sandbox import parse_bounded
 from etl.schema import Batch, BatchFile, BatchSheet, BatchValue, Fact
 from etl.spans import Span, period_of, span_of
 from etl.undo import UndoResult, undo_batch  # noqa: F401
@@ -92,12 +94,20 @@ def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | N
     """Read, validate and load one workbook in one transaction; never raises on bad data.
     expect: a preview's fingerprint — load only if the change is still exactly that one;
     mappings: {column header as written: indicator code, or None to leave it out}."""
-    from etl.read import parse_workbook
+    with older_objects_frozen():  # the collector stays on; what lived before the load is not re-walked
+        return _load_file(engine, data, file_name, period, user, allowed_units, dry_run, expect,
+                          mappings, options)
+
+
+def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,
+               allowed_units: set[str] | None, dry_run: bool, expect: str | None, mappings, options) -> FileResult:
     units, indicators = load_units(engine), load_indicators(engine)
-    parsed = parse_workbook(data, file_name, units=units, indicators=indicators,
-                            period=period, allowed_units=allowed_units,
-                            max_bytes=get_settings().upload_max_mb * 2**20,
-                            mappings=mappings, learned=aliases.learned(engine), **options)
+    # parsed in a worker process with CPU, memory and wall-clock limits (etl.sandbox): a hostile
+    # file costs at most those, and a limit hit comes back as the file's Problem
+    parsed = parse_bounded(data, file_name, units=units, indicators=indicators,
+                           period=period, allowed_units=allowed_units,
+                           max_bytes=get_settings().upload_max_mb * 2**20,
+                           mappings=mappings, learned=aliases.learned(engine), **options)
     result = FileResult(file=file_name, status="rejected", period=parsed.period, sheet=parsed.sheet,
                         layout=parsed.layout, problems=list(parsed.problems), sheets=list(parsed.sheets),
                         mapped_columns=list(parsed.mapped_columns))

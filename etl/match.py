@@ -19,7 +19,14 @@ from etl.unit_names import (UnitMatch, UnitMatcher, base_unit_key, canonical_uni
 
 # ---------------------------------------------------------------- headers
 
-_PARENS = re.compile(r"\([^)]*\)")
+_PARENS = re.compile(r"\([^)]*\)")   # only through _drop_parens: alone it is quadratic on '((((…'
+
+
+def _drop_parens(text: str) -> str:
+    """'Số hội nghị (cuộc)' -> 'Số hội nghị  ', in linear time: the pattern runs only up to the last
+    ')', so every '(' it starts at has a ')' to stop at (same result as _PARENS.sub on the whole)."""
+    end = text.rfind(")") + 1
+    return _PARENS.sub(" ", text[:end]) + text[end:] if end else text
 UNIT_HEADERS = ("don vi", "ten don vi", "don vi bao cao", "huyen thi xa thanh pho", "huyen thi thanh pho",
                 "huyen thi thanh", "xa phuong", "xa phuong thi tran", "xa phuong dac khu", "dia phuong",
                 "ten dia phuong", "ten huyen", "ten xa", "ten xa phuong", "don vi huyen", "don vi xa",
@@ -74,7 +81,7 @@ class HeaderMatcher:
         owners: dict[str, set[str]] = {}
         for ind in indicators:
             for name in (ind.label, *ind.aliases, ind.code):
-                for key in {fold(name), fold(_PARENS.sub(" ", name))}:
+                for key in {fold(name), fold(_drop_parens(name))}:
                     if key:
                         owners.setdefault(key, set()).add(ind.code)
         # a key claimed by two indicators is ambiguous: never used
@@ -97,7 +104,7 @@ class HeaderMatcher:
         parts = [p for i, p in enumerate(parts) if fold(p) and (i == 0 or fold(p) != fold(parts[i - 1]))]
         for i in range(len(parts)):
             t = " ".join(parts[i:])
-            for key in (fold(t), fold(_PARENS.sub(" ", t)), _strip_numbering(fold(t))):
+            for key in (fold(t), fold(_drop_parens(t)), _strip_numbering(fold(t))):
                 if key in self._codes:
                     return self._codes[key]
         return None
@@ -123,7 +130,9 @@ def _meaning_matcher(indicators: tuple[IndicatorRow, ...]) -> MeaningMatcher:
     return MeaningMatcher(list(indicators))
 
 
-_NUMBERING = re.compile(r"^(?:[ivxlc]+|\d+(?: \d+)*|[a-z])\s+(?=\S)")
+# Anchored, and possessive (++) wherever giving back characters could never lead to a match, so a
+# long run of numbers or letters is read once (texts are also cut to etl.read.MAX_CELL_CHARS).
+_NUMBERING = re.compile(r"^(?:[ivxlc]++|\d++(?: \d++)*|[a-z])\s+(?=\S)")
 _OF_WHICH = re.compile(r"^(?:trong do|gom|bao gom|tong so)\s+(?=\S)")
 
 

@@ -26,6 +26,38 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                        "Xóa các trang tính, hình ảnh không cần thiết hoặc chia nhỏ tệp rồi tải lại."),
     "file_zip_bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}), không thể mở an toàn.",
                       "Lưu lại tệp từ Excel; nếu vẫn lỗi, hãy liên hệ quản trị viên."),
+    "file_doctype": (ERROR, "Tệp có khai báo DOCTYPE/ENTITY trong thành phần {part}: bảng tính Excel không dùng "
+                            "khai báo này, và nó có thể bị lợi dụng để đọc tệp trên máy chủ.",
+                     "Mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu Sổ làm việc Excel (.xlsx) rồi tải tệp mới "
+                     "lên; nếu tệp do phần mềm khác xuất ra, hãy báo quản trị viên."),
+    "file_has_macros": (ERROR, "Tệp có chứa macro ({detail}); hệ thống không nhận tệp có macro vì tệp gốc được lưu "
+                               "lại và người khác có thể tải về.",
+                        "Trong Excel chọn Lưu thành (Save As) kiểu \"Sổ làm việc Excel (*.xlsx)\" (không có macro), "
+                        "đồng ý bỏ macro khi được hỏi, rồi tải tệp .xlsx đó lên."),
+    "too_many_sheets": (ERROR, "Tệp có {count} trang tính, vượt giới hạn {limit} trang tính cho mỗi tệp.",
+                        "Xóa các trang tính không cần thiết hoặc tách thành nhiều tệp, mỗi tệp tối đa {limit} "
+                        "trang tính."),
+    "too_many_shared_strings": (ERROR, "Bảng chuỗi văn bản dùng chung của tệp ({detail}) vượt giới hạn {limit}.",
+                                "Một biểu số liệu chỉ cần vài nghìn chuỗi chữ: sao chép bảng số liệu sang một tệp "
+                                "Excel mới (hoặc xóa các trang tính, ghi chú không cần thiết), lưu lại rồi tải lên."),
+    "too_many_files": (ERROR, "Đã chọn {count} tệp trong một lần nạp, vượt giới hạn {limit} tệp mỗi lần.",
+                       "Nạp tối đa {limit} tệp mỗi lần: bỏ bớt tệp rồi nạp các tệp còn lại ở lần sau (quản trị "
+                       "viên có thể đổi giới hạn bằng DVK_UPLOAD_MAX_FILES)."),
+    # the worker process that parses a file (etl.sandbox)
+    "parse_cpu_limit": (ERROR, "Đọc tệp cần quá nhiều thời gian xử lý (vượt giới hạn {limit} giây CPU cho mỗi tệp) "
+                               "nên đã dừng.",
+                        "Tệp có thể chứa quá nhiều trang tính, dòng, ô gộp hoặc ô chữ rất dài: xóa phần không cần "
+                        "thiết hoặc chia nhỏ tệp rồi tải lại. Nếu tệp thật sự cần lớn như vậy, nhờ quản trị viên "
+                        "tăng DVK_PARSE_CPU_SECONDS."),
+    "parse_memory_limit": (ERROR, "Đọc tệp cần quá nhiều bộ nhớ (vượt giới hạn {limit} cho mỗi tệp) nên đã dừng.",
+                           "Xóa các trang tính, dòng, hình ảnh không cần thiết hoặc chia nhỏ tệp rồi tải lại. Nếu "
+                           "tệp thật sự cần lớn như vậy, nhờ quản trị viên tăng DVK_PARSE_MEMORY_MB."),
+    "parse_timeout": (ERROR, "Đọc tệp quá lâu (quá giới hạn {limit} giây cho mỗi tệp) nên đã dừng.",
+                      "Máy chủ có thể đang bận: thử lại sau ít phút. Nếu vẫn lỗi, chia nhỏ tệp hoặc nhờ quản trị "
+                      "viên tăng DVK_PARSE_WALL_SECONDS."),
+    "parse_crashed": (ERROR, "Tiến trình đọc tệp dừng bất thường ({detail}).",
+                      "Mở tệp bằng Excel, chọn Lưu thành (Save As) .xlsx rồi tải lại; nếu vẫn lỗi, gửi tệp cho "
+                      "quản trị viên."),
     "no_table_found": (ERROR, "Không tìm thấy bảng số liệu trong tệp.",
                        "Bảng cần có dòng tiêu đề với cột tên đơn vị và các cột chỉ tiêu (ví dụ: Số hội nghị, "
                        "Lượt người tham dự), hoặc dạng biểu mẫu Nội dung | Đơn vị tính | Số lượng. "

@@ -104,6 +104,8 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
             f"trang tính {exc.name} trải tới dòng {fmt_int(exc.rows)}, cột {fmt_int(exc.cols)}; xóa các ô "
             "thừa ở xa bảng rồi lưu lại"))]
         return result
+    except MemoryError:  # a resource limit, not a bad file: etl.sandbox names the limit
+        raise
     except Exception as exc:  # reader/zip/xml errors on a corrupt file: a Problem, not a crash
         result.problems = [problem("file_unreadable", file=file_name, detail=_describe_error(exc, data))]
         return result
@@ -205,6 +207,26 @@ class _open_workbook:
     def __exit__(self, *exc) -> None:
         if self._close:
             self._close()
+
+
+def _is_cell_tag(xml: bytes, pos: int) -> bool:
+    return xml[pos + 2:pos + 3] in (b" ", b">", b"\t", b"\n", b"\r")   # '<c ', not '<col', '<cfRule'
+
+
+def _last_cell_tag(xml: bytes, lo: int, hi: int) -> int:
+    """Position of the last cell tag ('<c ' or '<c>') in xml[lo:hi], or -1."""
+    pos = xml.rfind(b"<c", lo, hi)
+    while pos >= 0 and not _is_cell_tag(xml, pos):
+        pos = xml.rfind(b"<c", lo, pos)
+    return pos
+
+
+def _next_cell_tag(xml: bytes, lo: int) -> int:
+    """Position of the first cell tag at or after lo, or -1."""
+    pos = xml.find(b"<c", lo)
+    while pos >= 0 and not _is_cell_tag(xml, pos):
+        pos = xml.find(b"<c", pos + 2)
+    return pos
 
 
 # ---------------------------------------------------------------- parsing a sheet

@@ -1,15 +1,22 @@
-"""File safety before any parser touches an upload: size cap, content sniffing, zip-bomb guard.
+"""File safety before any parser touches an upload: size caps, content sniffing, zip-bomb guard,
+DOCTYPE/ENTITY and macro refusal, and caps on what openpyxl would read (sheets, per reference).
 
 `check_upload(data, file_name)` returns Problems (empty when the bytes look like a sane .xlsx, or an
-.xls/.ods that passes etl.formats' checks).
-Everything here reads only the zip directory (`infolist`), never decompresses a member, so a
-hostile file costs nothing to refuse.
+.xls/.ods that passes etl.formats' own checks). For .xlsx the zip directory is checked first (nothing
+decompressed); then every member is streamed once for DTD markers (etl.package), and only then is
+any XML of the package parsed. Every step is linear in the declared sizes, which Python's zipfile
+never reads past. Each refusal names its limit.
 """
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 
+from etl import package
+from etl.config import get_settings
 from etl.formats import check_other_format
 from etl.problems import Problem, problem
 
@@ -18,9 +25,15 @@ MAX_UNCOMPRESSED_BYTES = 200 * 2**20   # sum of the members' declared sizes
 MAX_RATIO = 100                        # per member, for members above RATIO_MIN_BYTES
 RATIO_MIN_BYTES = 2 * 2**20
 MAX_MEMBERS = 5000
+MAX_PART_BYTES = 50 * 2**20            # any one member, whatever its name
 # Sheet XML is what openpyxl parses (twice when a writer left out <dimension>): bound the parse time.
-# A 3,321-row × 12-indicator sheet is ~2 MB of XML.
+# A 3,321-row × 12-indicator sheet is ~2 MB of XML. Counted per reference: 800 sheets pointing at one
+# part make openpyxl read it 800 times.
 MAX_SHEET_XML_BYTES = 50 * 2**20
+MAX_SHEETS = 250                       # a sheet per commune of a province (Thanh Hóa: 166) fits
+MAX_SHARED_STRINGS = 200_000           # a 3,321-row sheet holds ~3,500
+MAX_SHARED_STRINGS_BYTES = 20 * 2**20  # all read into memory when the workbook opens
+CHART_SHEET_DEPTH = 2                  # a chart sheet is read with its drawing and that drawing's charts
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
@@ -73,12 +86,25 @@ def _describe_zip(names: set[str]) -> str:
     return "tệp nén .zip không chứa bảng tính Excel"
 
 
+def check_file_count(count: int, limit: int | None = None) -> list[Problem]:
+    """A Problem when one upload (page) or one `load` command holds more files than allowed."""
+    limit = get_settings().upload_max_files if limit is None else limit
+    return [problem("too_many_files", count=_count(count), limit=_count(limit))] if count > limit else []
+
+
+def check_size(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_BYTES) -> list[Problem]:
+    """The upload-size refusal alone (reads nothing), for a page to answer before any parse."""
+    if len(data) > max_bytes:
+        return [problem("file_too_large", detail=f"{human_size(len(data))}, tối đa {human_size(max_bytes)}",
+                        file=file_name)]
+    return []
+
+
 def check_upload(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_BYTES) -> list[Problem]:
     """Problems that refuse the bytes before parsing (empty list: safe to open with openpyxl)."""
     where = dict(file=file_name)
     if len(data) > max_bytes:
-        return [problem("file_too_large", detail=f"{human_size(len(data))}, tối đa {human_size(max_bytes)}",
-                        **where)]
+        return check_size(data, file_name, max_bytes)
     if not data:
         return [problem("file_unreadable", detail="tệp rỗng", **where)]
     other = check_other_format(data, file_name)   # .xls and .ods have their own checks (etl.formats)
@@ -88,20 +114,78 @@ def check_upload(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_B
         return [problem("file_not_xlsx", detail=describe_content(data), **where)]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            return _check_package(zf, where)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, ParseError, zlib.error,
+            lzma.LZMAError, NotImplementedError, RuntimeError):  # damaged, encrypted or oddly compressed members
         return [problem("file_unreadable", detail="tệp bị hỏng hoặc tải lên chưa trọn vẹn", **where)]
+
+
+def _check_package(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
+    infos = zf.infolist()
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return [problem("file_not_xlsx", detail=_describe_zip(names), **where)]
     bomb = zip_bomb_detail(infos)
     if bomb:
         return [problem("file_zip_bomb", detail=bomb, **where)]
-    sheets = sum(i.file_size for i in infos if i.filename.startswith("xl/worksheets/"))
-    if sheets > MAX_SHEET_XML_BYTES:
-        return [problem("file_too_large", detail=f"các trang tính giải nén ra {human_size(sheets)}, "
-                                                 f"tối đa {human_size(MAX_SHEET_XML_BYTES)}", **where)]
+    big = max(infos, key=lambda i: i.file_size)
+    if big.file_size > MAX_PART_BYTES:
+        detail = (f"thành phần {big.filename} giải nén ra {human_size(big.file_size)}, "
+                  f"tối đa {human_size(MAX_PART_BYTES)} mỗi thành phần")
+        return [problem("file_too_large", detail=detail, **where)]
+    macros = package.macro_parts(infos)
+    if macros:
+        return [problem("file_has_macros", detail=f"thành phần {macros[0]}", **where)]
+    part, why = package.dtd_part(zf, infos)
+    if why == "doctype":
+        return [problem("file_doctype", part=part, **where)]
+    if why:
+        return [problem("file_unreadable", detail=f"thành phần {part} dùng bảng mã {why.split(' ', 1)[1]}, "
+                                                  "không phải UTF-8 như Excel lưu", **where)]
+    return _check_contents(zf, where)
+
+
+def _check_contents(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
+    """What openpyxl will read, now that the XML is known to hold no DTD: macros by content type,
+    shared strings, sheets (count, and bytes per reference)."""
+    defaults, overrides = package.content_types(zf)
+    types = [t.lower() for t in [*defaults.values(), *(t for _p, t in overrides)]]
+    macro = next((t for t in types if any(m in t for m in package.MACRO_TYPE_MARKS)), "")
+    if macro:
+        return [problem("file_has_macros", detail=f"kiểu nội dung {macro}", **where)]
+    return _check_shared_strings(zf, overrides, where) or _check_sheets(zf, defaults, overrides, where)
+
+
+def _check_shared_strings(zf: zipfile.ZipFile, overrides: list, where: dict) -> list[Problem]:
+    parts = [p for p, t in overrides if t == package.SHARED_STRINGS_TYPE and p in zf.NameToInfo]
+    size = sum(zf.getinfo(p).file_size for p in parts)
+    if size > MAX_SHARED_STRINGS_BYTES:
+        return [problem("too_many_shared_strings", detail=f"giải nén ra {human_size(size)}",
+                        limit=human_size(MAX_SHARED_STRINGS_BYTES), **where)]
+    count = sum(package.count_shared_strings(zf, p, MAX_SHARED_STRINGS) for p in parts)
+    if count > MAX_SHARED_STRINGS:
+        return [problem("too_many_shared_strings", detail=f"hơn {_count(MAX_SHARED_STRINGS)} chuỗi",
+                        limit=f"{_count(MAX_SHARED_STRINGS)} chuỗi", **where)]
     return []
+
+
+def _check_sheets(zf: zipfile.ZipFile, defaults: dict, overrides: list, where: dict) -> list[Problem]:
+    workbook = package.workbook_part(defaults, overrides)
+    count, targets = package.sheet_targets(zf, workbook, MAX_SHEETS)
+    if count > MAX_SHEETS:
+        return [problem("too_many_sheets", count=_count(count), limit=_count(MAX_SHEETS), **where)]
+    memo: dict = {}
+    size = sum(package.read_bytes(zf, part, CHART_SHEET_DEPTH if "chartsheet" in kind else 0, memo)
+               for part, kind in targets)
+    if size > MAX_SHEET_XML_BYTES:
+        detail = (f"các trang tính giải nén ra {human_size(size)}, tính mỗi lần một trang tính được đọc; "
+                  f"tối đa {human_size(MAX_SHEET_XML_BYTES)}")
+        return [problem("file_too_large", detail=detail, **where)]
+    return []
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def zip_bomb_detail(infos: list[zipfile.ZipInfo]) -> str:

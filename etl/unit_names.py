@@ -27,7 +27,9 @@ _KINDS = ("thanh pho", "thi xa", "thi tran", "huyen", "phuong", "xa", "dac khu")
 _LONG = {k: k for k in _KINDS} | {short: long for short, long in unit_abbreviations().items() if long in _KINDS}
 _PREFIX_RE = re.compile(r"^(" + "|".join(re.escape(v) for v in sorted(_LONG, key=len, reverse=True))
                         + r")\s+(?=\S)")
-_LEADING_NUMBER = re.compile(r"^\d+(?:\s\d+)*\s+(?=\D)")
+# possessive: giving back a digit or a group could never be followed by a space then a non-digit
+_LEADING_NUMBER = re.compile(r"^\d++(?:\s\d++)*+\s+(?=\D)")
+CLOSEST_CHARS = 100   # a name is never longer; fuzzy-matching more costs time for no better hint
 
 
 @lru_cache(maxsize=131072)
@@ -118,7 +120,8 @@ class UnitMatcher:
 
     def closest(self, raw: str, limit: int = 3) -> str:
         """The names of the `limit` active units closest to a text, for hints."""
-        found = process.extract(base_unit_key(raw), self._choices, scorer=fuzz.WRatio, limit=limit)
+        key = base_unit_key(raw[:CLOSEST_CHARS])
+        found = process.extract(key, self._choices, scorer=fuzz.WRatio, limit=limit)
         return ", ".join(self._names[code] for _, _, code in found) or "(danh mục trống)"
 
 

@@ -19,7 +19,7 @@ from etl.numbers import fmt_int
 from etl.periods import Period, parse_period, periods_between, quarter
 from etl.problems import sort_problems
 from etl.queries import data_version
-from etl.safety import check_upload
+from etl.safety import check_file_count, check_size
 from etl.template import template_bytes, template_file_name
 from ui.mapping import ask_columns, mapped_note
 
@@ -69,8 +69,8 @@ def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Acco
     if key not in cache:
         if len(cache) > 8:  # the previews of this page's files, with and without choices
             cache.clear()
-        too_big = check_upload(data, name, get_settings().upload_max_mb * 2**20)
-        if too_big and too_big[0].code == "file_too_large":
+        too_big = check_size(data, name, get_settings().upload_max_mb * 2**20)  # the rest: in the worker
+        if too_big:
             cache[key] = FileResult(file=name, status="rejected", problems=too_big)
         else:
             with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
@@ -230,6 +230,10 @@ def main() -> None:
                                 key=f"upl_files_{st.session_state.get('_upl_round', 0)}")
     if not uploaded:
         st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx, .xls hoặc .ods vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
+        return
+    too_many = check_file_count(len(uploaded))  # refused before any file is read
+    if too_many:
+        st.error(f"{too_many[0].message} {too_many[0].hint}")
         return
     files, results = [], []
     shown = st.session_state.get("_upl_shown", {})   # what the previous run showed

@@ -86,6 +86,15 @@ def test_usage_errors_exit_2_with_a_vietnamese_message(warehouse, capsys, argv, 
     assert code == 2 and fragment in err
 
 
+def test_more_files_than_allowed_are_refused_before_any_is_read(warehouse, capsys, monkeypatch):
+    monkeypatch.setenv("DVK_UPLOAD_MAX_FILES", "2")
+    files = [write(warehouse, f"tep_{q}.xlsx", GOOD, period_title=f"QUÝ {q} NĂM 2024") for q in ("I", "II", "III")]
+    code, out, err = run(capsys, "load", *files)
+    assert (code, out) == (2, "") and "Đã chọn 3 tệp" in err and "giới hạn 2 tệp" in err
+    assert not (warehouse / "cli.db").exists()   # refused before the warehouse was even opened
+    assert run(capsys, "load", *files[:2])[0] == 0
+
+
 def test_period_option_conflicting_with_the_title_is_refused(warehouse, capsys):
     code, out, _ = run(capsys, "load", write(warehouse, "tot.xlsx", GOOD), "--period", "2024-Q3", "--json")
     assert code == 1

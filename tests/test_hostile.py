@@ -50,7 +50,8 @@ def test_hostile_file_is_refused_safely(warehouse, name):
 
 def test_xxe_never_reads_local_files(warehouse):
     passwd = open("/etc/passwd", encoding="utf-8", errors="replace").read().splitlines()[0]
-    for name in ("xxe_trang_tinh.xlsx", "xxe_chuoi_chung.xlsx", "xxe_so_cai.xlsx"):
+    for name in ("xxe_trang_tinh.xlsx", "xxe_chuoi_chung.xlsx", "xxe_so_cai.xlsx", "xxe_thanh_phan_le.xlsx",
+                 "xxe_utf16.xlsx", "xxe_utf7.xlsx"):
         result = load_file(warehouse, CORPUS[name][0](), name)
         shown = " ".join(p.message + p.hint for p in result.problems)
         assert passwd not in shown and "root:" not in shown

@@ -299,3 +299,31 @@ def test_confirm_with_the_preview_fingerprint_loads_exactly_that_change(engine):
     assert all_tables(engine) == before
     again = load_file(engine, data, "x.xlsx", user="lan", expect=r.fingerprint)
     assert (again.status, again.moved, again.rows_changed) == ("loaded", False, 1)
+
+
+def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
+    """A load once paused the collector (gc.disable), keeping its cyclic garbage until it ended: a
+    cycle dropped during a load is now collected by the collector itself, as the load goes on."""
+    import gc
+    import weakref
+
+    import etl.load as load_module
+    seen, real = [], load_module._load_values
+
+    class Node:
+        pass
+
+    def spy(*args, **kwargs):
+        cycle = Node()
+        cycle.me = cycle
+        dropped = weakref.ref(cycle)
+        del cycle
+        _ = [[] for _ in range(20_000)]   # allocations enough to set off automatic collections
+        seen.append((gc.isenabled(), dropped() is None))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(load_module, "_load_values", spy)
+    assert load(engine, [("Huyện Yên Định", {"conferences": 4})]).status == "loaded"
+    revised = consolidated_workbook([("Huyện Yên Định", {"conferences": 5})])
+    assert preview_file(engine, revised, "sua.xlsx").status == "preview"
+    assert seen == [(True, True), (True, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0   # nothing left frozen after the load

@@ -8,7 +8,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from etl.read import MAX_COLS, MAX_EMPTY_RUN, parse_workbook
-from etl.safety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_upload, zip_bomb_detail
+from etl.safety import (MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_file_count, check_upload,
+                        zip_bomb_detail)
+from tests.hostile import crafted
 from tests.workbooks import (catalogue_indicators, consolidated_workbook, first_data_row, sample_units,
                              to_bytes)
 
@@ -158,3 +160,94 @@ def test_huge_sheet_xml_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 2000)
     [p] = check_upload(GOOD, "a.xlsx")
     assert p.code == "file_too_large" and "trang tính" in p.message
+
+
+# ---------------------------------------------------------------- DOCTYPE, macros, caps (issue 11)
+
+DOCTYPE = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def good_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(GOOD)) as src:
+        return {i.filename: src.read(i.filename) for i in src.infolist()}
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                                  "xl/worksheets/sheet2.xml", "xl/styles.xml", "docProps/core.xml",
+                                  "xl/khong_ai_tro_toi.xml"])
+def test_a_doctype_in_any_part_is_refused_before_parsing_naming_the_part(part):
+    parts = good_parts()
+    body = parts.get(part, b"<x/>")
+    parts[part] = body.replace(b"?>", b"?>" + DOCTYPE, 1) if body.startswith(b"<?xml") else DOCTYPE + body
+    [p] = check_upload(_zip(parts), "upload.xlsx")
+    assert (p.code, p.file) == ("file_doctype", "upload.xlsx") and part in p.message
+    assert parse(_zip(parts)).problems == [p]
+
+
+@pytest.mark.parametrize("build, named", [
+    (crafted.macro_workbook, "vbaProject.bin"),
+    (lambda: crafted.macro_workbook(renamed=True), "macroenabled"),
+    (crafted.excel4_macro_sheet, "macrosheets"),
+])
+def test_a_macro_workbook_is_refused_with_how_to_save_it_without_macros(build, named):
+    [p] = check_upload(build(), "bao_cao.xlsm")
+    assert p.code == "file_has_macros" and named in p.message
+    assert ".xlsx" in p.hint and "macro" in p.hint
+
+
+def test_every_part_is_capped_not_only_the_sheets(monkeypatch):
+    monkeypatch.setattr("etl.safety.MAX_PART_BYTES", 5000)
+    [p] = check_upload(GOOD, "a.xlsx")   # the theme (10 KB) is the largest part of GOOD
+    assert p.code == "file_too_large" and "xl/theme/theme1.xml" in p.message
+    assert "4,9 KB mỗi thành phần" in p.message
+
+
+def test_sheets_per_workbook_are_capped(monkeypatch):
+    monkeypatch.setattr("etl.safety.MAX_SHEETS", 7)
+    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 10**9)
+    assert check_upload(crafted.sheets_sharing_one_part(7), "a.xlsx") == []
+    [p] = check_upload(crafted.sheets_sharing_one_part(8), "a.xlsx")
+    assert p.code == "too_many_sheets" and "8 trang tính" in p.message and "giới hạn 7" in p.message
+
+
+def test_sheet_xml_is_counted_once_per_sheet_pointing_at_it(monkeypatch):
+    one, three = crafted.sheets_sharing_one_part(1), crafted.sheets_sharing_one_part(3)
+    size = zipfile.ZipFile(io.BytesIO(one)).getinfo("xl/data/shared.xml").file_size  # outside xl/worksheets/
+    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 2 * size + 5000)
+    assert check_upload(one, "a.xlsx") == []
+    [p] = check_upload(three, "a.xlsx")
+    assert p.code == "file_too_large" and "mỗi lần một trang tính được đọc" in p.message
+
+
+def test_shared_strings_are_capped_by_size_and_by_count(monkeypatch):
+    data = crafted.shared_strings_counted(1000)
+    assert check_upload(data, "a.xlsx") == []
+    monkeypatch.setattr("etl.safety.MAX_SHARED_STRINGS", 999)
+    [p] = check_upload(data, "a.xlsx")
+    assert p.code == "too_many_shared_strings" and "999 chuỗi" in p.message
+    monkeypatch.setattr("etl.safety.MAX_SHARED_STRINGS_BYTES", 10_000)
+    [p] = check_upload(data, "a.xlsx")
+    assert p.code == "too_many_shared_strings" and "9,8 KB" in p.message
+
+
+def test_xml_in_an_encoding_that_could_hide_a_doctype_is_refused():
+    [p] = check_upload(crafted.doctype_in_utf7(), "a.xlsx")
+    assert p.code == "file_unreadable" and "UTF-7" in p.message and "xl/sharedStrings.xml" in p.message
+
+
+@pytest.mark.parametrize("count, refused", [(30, False), (31, True)])
+def test_files_per_upload_are_capped(count, refused):
+    problems = check_file_count(count)
+    assert bool(problems) is refused
+    if refused:
+        assert problems[0].code == "too_many_files" and "31 tệp" in problems[0].message
+        assert "30 tệp" in problems[0].hint
+
+
+def test_a_member_whose_compressed_bytes_are_damaged_is_unreadable_not_a_crash():
+    data = bytearray(crafted.pack(good_parts(), level=1))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/theme/theme1.xml")
+    start = info.header_offset + 30 + len(info.filename)
+    data[start:start + 40] = b"\xff" * 40   # the deflate stream, not the directory
+    [p] = check_upload(bytes(data), "a.xlsx")
+    assert p.code == "file_unreadable"

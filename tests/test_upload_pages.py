@@ -299,13 +299,27 @@ def test_exported_audit_cells_cannot_run_as_formulas(site):
 def test_hostile_files_uploaded_together_are_each_refused_without_traceback(site):
     from tests.hostile.corpus import CORPUS
     names = ["rong_0_byte.xlsx", "pdf_doi_ten.xlsx", "bom_nen.xlsx", "xxe_trang_tinh.xlsx", "co_mat_khau.xlsx",
-             "bang_html.xlsx", "so_am.xlsx"]
+             "bang_html.xlsx", "so_am.xlsx", "macro_doi_ten.xlsx", "binh_luan_chua_the_f.xlsx"]
     at = page(open_app("tinh"), "pages/upload.py")
     before = warehouse_checksum(site)
     upload(at, *[(name, CORPUS[name][0]()) for name in names])
     refusals = [t for t in texts(at.error) if t.startswith("Tệp bị từ chối")]
     assert len(refusals) == len(names) and not at.exception
     assert button(at, "Xác nhận nạp").disabled
+    full = " ".join(t.value for t in at.text)
+    assert "DOCTYPE" in full and "Sổ làm việc Excel (*.xlsx)" in full   # each names what to do
+    assert warehouse_checksum(site) == before
+
+
+def test_more_files_than_allowed_are_refused_before_any_is_read(site, monkeypatch):
+    monkeypatch.setenv("DVK_UPLOAD_MAX_FILES", "2")
+    at = page(open_app("tinh"), "pages/upload.py")
+    before = warehouse_checksum(site)
+    upload(at, ("a.xlsx", FIRST), ("b.xlsx", REVISED), ("c.xlsx", FIRST))
+    assert any("Đã chọn 3 tệp" in t and "giới hạn 2 tệp" in t for t in texts(at.error)), texts(at.error)
+    assert not any(b.label == "Xác nhận nạp" for b in at.button) and not at.dataframe
+    upload(at, ("a.xlsx", FIRST), ("b.xlsx", REVISED))
+    assert button(at, "Xác nhận nạp") and not any("giới hạn 2 tệp" in t for t in texts(at.error))
     assert warehouse_checksum(site) == before
 
 

@@ -15,6 +15,7 @@ from etl.cli import (EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse, output_p
 from etl.numbers import fmt_int, fmt_pct
 from etl.periods import REORGANISATION_DATE, Period, PeriodError, parse_period
 from etl.problems import sort_problems
+from etl.safety import check_file_count
 
 STATUS_LABELS = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI",
                  "preview": "XEM TRƯỚC"}
@@ -94,6 +95,9 @@ def cmd_load(args) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError("không tìm thấy tệp: " + ", ".join(missing))
+    too_many = check_file_count(len(paths))  # checked before any file is read
+    if too_many:
+        raise UsageError(f"{too_many[0].message} {too_many[0].hint}")
     engine = open_warehouse()
     mappings = parse_maps(args.map, engine)
     user = _user(args.user)
