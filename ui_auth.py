@@ -26,6 +26,7 @@ It needs .streamlit/secrets.toml (git-ignored, never committed):
 from __future__ import annotations
 
 import json
+import time
 
 import streamlit as st
 
@@ -35,6 +36,8 @@ from etl.audit import record_now
 from etl.client_address import client_address
 from etl.config import get_settings
 from ui.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH, route_url
+
+CLEAR_COOKIE_SECONDS = 15  # how long after a logout the page keeps asking the server to expire the cookie
 
 TOKEN_KEY = "_auth_token"
 HANDOFF_KEY = "_auth_handoff"  # the one-time code this tab still has to hand to the cookie route
@@ -164,6 +167,7 @@ def _login_form() -> None:
         st.error(result.message)
         return
     st.session_state[TOKEN_KEY] = result.token
+    st.session_state.pop("_auth_clear_cookie", None)  # a new login: stop expiring cookies
     st.session_state[HANDOFF_KEY] = auth.open_handoff(engine(), result.token)
     st.session_state.pop(DROPPED_KEY, None)
     st.session_state.pop("_auth_open", None)
@@ -192,14 +196,23 @@ def _logout() -> None:
     st.session_state.pop(TOKEN_KEY, None)
     st.session_state.pop(HANDOFF_KEY, None)
     st.session_state[DROPPED_KEY] = _cookie_token() or token
-    st.session_state["_auth_clear_cookie"] = True
+    st.session_state["_auth_clear_cookie"] = time.monotonic() + CLEAR_COOKIE_SECONDS
     st.rerun()
 
 
 def clear_cookie_if_needed() -> None:
-    """After a logout, have the server expire the browser's cookie (on the next run)."""
-    if st.session_state.pop("_auth_clear_cookie", False):
-        st.html(_post_script(LOGOUT_PATH), unsafe_allow_javascript=True)
+    """After a logout, have the server expire the browser's cookie. Sent again on every run for a few
+    seconds: the run right after a logout is often replaced by another (the page's own guard reruns)
+    before the browser has run its script; asking twice is harmless."""
+    until = st.session_state.get("_auth_clear_cookie")
+    if until is None:
+        return
+    if time.monotonic() > until:
+        st.session_state.pop("_auth_clear_cookie", None)
+        return
+    nonce = st.session_state["_auth_clear_runs"] = st.session_state.get("_auth_clear_runs", 0) + 1
+    st.html(_post_script(LOGOUT_PATH).replace("</script>", f"/* {nonce} */</script>"),
+            unsafe_allow_javascript=True)
 
 
 # --- OpenID Connect (st.login / st.user); needs [auth] in .streamlit/secrets.toml -------------
