@@ -327,3 +327,23 @@ def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
     assert preview_file(engine, revised, "sua.xlsx").status == "preview"
     assert seen == [(True, True), (True, True)]
     assert gc.isenabled() and gc.get_freeze_count() == 0   # nothing left frozen after the load
+
+
+def test_names_longer_than_their_columns_load_cut_to_size(engine):
+    """A crafted sheet name of 250 characters (Excel stops at 31), a file name of 600 and a user name of
+    150 used to fail on PostgreSQL's VARCHAR columns: they are cut to fit, the figures load."""
+    import warnings
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.workbooks import to_bytes
+    wb = load_workbook(BytesIO(consolidated_workbook(FIRST, extra_sheets=False)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb.active.title = "Biểu tổng hợp " + "rất dài " * 30
+    r = load_file(engine, to_bytes(wb), "bao_cao_" + "x" * 600 + ".xlsx", user="u" * 150)
+    assert r.status == "loaded", [p.message for p in r.problems]
+    [b] = list_batches(engine)
+    assert (len(b.sheet), len(b.file_name), len(b.uploaded_by)) == (200, 500, 100)
+    assert undo_batch(engine, b.id, user="v" * 150).ok
