@@ -123,14 +123,14 @@ def main() -> None:
     import etl.sandbox
     from etl.db import ensure_schema, make_engine
     from etl.load import load_file
-    from etl.schema import AuditEvent, Batch, BatchFile, Fact
+    from etl.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
     engine = make_engine()
     ensure_schema(engine)
     data = build_sheet(units)
 
     def empty_warehouse():  # every timed load starts from an empty warehouse (untimed)
         with engine.begin() as conn:
-            for model in (Fact, BatchFile, AuditEvent, Batch):
+            for model in (Fact, BatchValue, BatchSheet, BatchFile, AuditEvent, Batch):
                 conn.execute(delete(model))
 
     def fresh_load():

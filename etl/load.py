@@ -18,9 +18,10 @@ it (`expect=`) commits that change or, if the warehouse moved since, nothing (`m
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, text
 
 from etl import aliases, audit
 # Batch listing and undo live in etl.batches and etl.undo; re-exported here, where pages, CLI and
@@ -72,7 +73,7 @@ class FileResult:
     periods: list[Period] = field(default_factory=list)   # every period the file reports
     sheets: list = field(default_factory=list)            # etl.read.SheetInfo of every sheet, read or skipped
     mapped_columns: list = field(default_factory=list)    # etl.read.MappedColumn, every sheet
-    fingerprint: str = ""   # the change a preview showed; pass it back as load_file(expect=…)
+    fingerprint: str = ""   # a preview's change (set by previews and confirmations): load_file(expect=…)
     moved: bool = False     # confirmed with `expect`, but the warehouse changed since the preview
 
     @property
@@ -114,7 +115,7 @@ def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | Non
     if not parsed.ok or not parsed.records:
         return result
     values = file_values(parsed)
-    result.periods = sorted({period_of((i, s)) for (_, i, s, _) in values}, key=lambda p: (p.start, p.end))
+    result.periods = sorted(map(period_of, {(i, s) for (_, i, s, _) in values}), key=lambda p: (p.start, p.end))
     names = ({u.code: u.name for u in units}, {i.code: i.label for i in indicators})
     if dry_run:  # reads only: nothing to roll back, no write lock taken
         with engine.connect() as conn:
@@ -154,7 +155,8 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
     result.rows_added, result.rows_changed = len(added), len(changed)
     result.rows_unchanged = len(changes) - len(added) - len(changed)
     result.changes = list(changes.values())
-    result.fingerprint = fingerprint(parsed.sha256, changes)
+    if dry_run or expect is not None:  # what a preview shows, and what a confirmation checks
+        result.fingerprint = fingerprint(parsed.sha256, changes)
     if expect is not None and expect != result.fingerprint:
         result.status, result.moved = ("preview" if added or changed else "unchanged"), True
         return
@@ -162,7 +164,7 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
         result.status = "preview" if (dry_run and (added or changed)) else "unchanged"
         return
     batch_id = _insert_batch(conn, parsed, values, data, user, result)
-    _write_values(conn, batch_id, values, added, changed)
+    _write_values(conn, batch_id, values)
     audit.record(conn, user, "load", batch_id=batch_id, file=parsed.file_name,
                  period=",".join(p.spec for p in result.periods), rows_added=result.rows_added,
                  rows_changed=result.rows_changed, rows_unchanged=result.rows_unchanged)
@@ -172,11 +174,9 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
 
 def fingerprint(sha256: str, changes: dict) -> str:
     """A digest of exactly what a load would do: the file and every (key, old, new)."""
-    digest = hashlib.sha256(sha256.encode())
-    for key in sorted(changes):
-        c = changes[key]
-        digest.update(repr((key, c.old, c.new)).encode())
-    return digest.hexdigest()
+    lines = "\n".join(f"{u}\t{i}\t{s}\t{c}\t{changes[(u, i, s, c)].old}\t{changes[(u, i, s, c)].new}"
+                      for u, i, s, c in sorted(changes))
+    return hashlib.sha256(f"{sha256}\n{lines}".encode()).hexdigest()
 
 
 def _facts_in_force(conn, spans: set[Span]) -> dict[Key, tuple[int, int]]:
@@ -192,12 +192,12 @@ def _facts_in_force(conn, spans: set[Span]) -> dict[Key, tuple[int, int]]:
 
 def _diff(values: dict, existing: dict, names: dict) -> dict[Key, Change]:
     """Every value of the file as a Change against the value in force (old None: added)."""
-    out = {}
+    out, periods = {}, {}
     for key, (value, _rec, code) in values.items():
         unit, first, n, _ = key
         old = existing.get(key)
-        out[key] = Change(unit, names.get(unit, unit), code, None if old is None else old[0], value,
-                          period_of((first, n)))
+        period = periods.get((first, n)) or periods.setdefault((first, n), period_of((first, n)))
+        out[key] = Change(unit, names.get(unit, unit), code, None if old is None else old[0], value, period)
     return out
 
 
@@ -226,35 +226,38 @@ def _sheet_rows(batch_id: int, parsed, periods: list[Period]) -> list[dict]:
              "period": spec} for n, (name, layout, spec) in enumerate(rows)]
 
 
-def _write_values(conn, batch_id: int, values: dict, added: list[Key], changed: list[Key]) -> None:
-    """Bulk writes (executemany): every value to batch_values, new facts, revised facts."""
-    rows = sorted((i, s, c, u, v) for (u, i, s, c), (v, _r, _c) in values.items())
+def _write_values(conn, batch_id: int, values: dict) -> None:
+    """Every value of the file to batch_values (a JSON row per unit and span, in key order), then the
+    facts from them in one statement: new keys inserted, keys whose value differs revised (this batch
+    owns them), equal values left with the batch that wrote them (a replay of the batches does the same)."""
+    rows: dict[tuple, dict[str, int]] = {}
+    for (u, i, s, c), (v, _r, _c) in values.items():
+        rows.setdefault((i, s, u), {})[c] = v
+    packed = [(batch_id, i, s, u, json.dumps(vals, sort_keys=True, separators=(",", ":")))
+              for (i, s, u), vals in sorted(rows.items())]
     if conn.dialect.name == "sqlite":  # the driver's executemany: ~2x faster than Core's
-        conn.exec_driver_sql(_SQLITE_INSERT_VALUE, [(batch_id, *r) for r in rows])
-        if added:
-            conn.exec_driver_sql(_SQLITE_INSERT_FACT, [
-                (u, i // 4, i % 4 + 1, c, i, s, values[(u, i, s, c)][0], batch_id) for u, i, s, c in added])
+        conn.exec_driver_sql(_INSERT_VALUES, packed)
+        conn.execute(_MERGE_FACTS_SQLITE, {"b": batch_id})
     else:  # PostgreSQL: Core batches the rows into multi-row INSERTs (insertmanyvalues)
-        conn.execute(insert(BatchValue), [
-            {"batch_id": batch_id, "period_index": i, "span": s, "indicator_code": c, "unit_code": u,
-             "value": v} for i, s, c, u, v in rows])
-        if added:
-            conn.execute(insert(Fact), [
-                {"unit_code": u, "year": i // 4, "quarter": i % 4 + 1, "indicator_code": c,
-                 "period_index": i, "span": s, "value": values[(u, i, s, c)][0], "batch_id": batch_id}
-                for u, i, s, c in added])
-    if changed:
-        stmt = (update(Fact).where(Fact.period_index == bindparam("i"), Fact.span == bindparam("s"),
-                                   Fact.indicator_code == bindparam("c"), Fact.unit_code == bindparam("u"))
-                .values(value=bindparam("v"), batch_id=batch_id))   # the primary key, in its order
-        conn.execute(stmt, [{"u": u, "i": i, "s": s, "c": c, "v": values[(u, i, s, c)][0]}
-                            for u, i, s, c in changed])
+        conn.execute(insert(BatchValue), [{"batch_id": b, "period_index": i, "span": s, "unit_code": u,
+                                           "values_json": j} for b, i, s, u, j in packed])
+        conn.execute(_MERGE_FACTS_POSTGRES, {"b": batch_id})
 
 
-_SQLITE_INSERT_VALUE = ("INSERT INTO batch_values (batch_id, period_index, span, indicator_code, unit_code, "
-                        "value) VALUES (?, ?, ?, ?, ?, ?)")
-_SQLITE_INSERT_FACT = ("INSERT INTO facts (unit_code, year, quarter, indicator_code, period_index, span, "
-                       "value, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_VALUES = "INSERT INTO batch_values (batch_id, period_index, span, unit_code, values_json) VALUES (?, ?, ?, ?, ?)"
+# One upsert from the batch's JSON rows: json_each on SQLite (3.38+), jsonb_each_text on PostgreSQL.
+# The WHERE of the SELECT also spares SQLite's parser the ambiguity of ON CONFLICT after a SELECT.
+_UPSERT = ("ON CONFLICT (period_index, span, indicator_code, unit_code) DO UPDATE SET value = excluded.value, "
+           "batch_id = excluded.batch_id WHERE facts.value <> excluded.value")
+_INTO_FACTS = "INSERT INTO facts (unit_code, year, quarter, indicator_code, period_index, span, value, batch_id) "
+_MERGE_FACTS_SQLITE = text(
+    _INTO_FACTS + "SELECT r.unit_code, r.period_index / 4, r.period_index % 4 + 1, j.key, r.period_index, r.span, "
+    "j.value, r.batch_id FROM batch_values r, json_each(r.values_json) j WHERE r.batch_id = :b "
+    "ORDER BY r.period_index, r.span, j.key, r.unit_code " + _UPSERT)
+_MERGE_FACTS_POSTGRES = text(
+    _INTO_FACTS + "SELECT r.unit_code, r.period_index / 4, r.period_index % 4 + 1, j.key, r.period_index, r.span, "
+    "j.value::bigint, r.batch_id FROM batch_values r CROSS JOIN LATERAL jsonb_each_text(r.values_json::jsonb) j "
+    "WHERE r.batch_id = :b " + _UPSERT)
 
 
 def _loaded_batch_with_sha(conn, sha256: str) -> BatchInfo | None:

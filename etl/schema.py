@@ -1,7 +1,7 @@
 """Warehouse schema: SQLAlchemy 2 models. Alembic migrations in etl/migrations mirror these.
 
-Every value a batch reported is kept in batch_values (unchanged ones included): that is the record
-of what was loaded. facts holds the value in force for each (period span, indicator, unit): the
+Every value a batch reported is kept in batch_values (unchanged ones included, a JSON object per
+unit and span): that is the record of what was loaded. facts holds the value in force for each (period span, indicator, unit): the
 one reported by the newest batch still loaded. A span is a quarter (span 1) or a cumulative report
 over consecutive quarters of one year (6 tháng = 2, 9 tháng = 3, năm = 4), stored as reported and
 never split. Undoing a batch recomputes the facts it held from the batches still loaded, so the
@@ -135,19 +135,19 @@ class Fact(Base):
 
 
 class BatchValue(Base):
-    """Every value a batch reported, unchanged ones included: undo replays the loaded batches
-    from these. Keyed by batch first, so a load appends to the end of the b-tree."""
+    """Every value a batch reported, unchanged ones included: undo replays the loaded batches from
+    these. One row per unit and period span as the file gave it, its values as a JSON object
+    {indicator code: value} (a load writes a row per unit, not per value). Keyed by batch first, so
+    a load appends to the end of the b-tree."""
     __tablename__ = "batch_values"
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
     period_index: Mapped[int] = mapped_column(Integer)
     span: Mapped[int] = mapped_column(Integer)
-    indicator_code: Mapped[str] = mapped_column(String(60))
     unit_code: Mapped[str] = mapped_column(String(50))
-    value: Mapped[int] = mapped_column(BigInteger)
+    values_json: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
-        PrimaryKeyConstraint("batch_id", "period_index", "span", "indicator_code", "unit_code",
-                             name="batch_values_pkey"),
+        PrimaryKeyConstraint("batch_id", "period_index", "span", "unit_code", name="batch_values_pkey"),
         {"sqlite_with_rowid": False},
     )
 

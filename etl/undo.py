@@ -11,6 +11,7 @@ serialised write transaction with an audit event.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, bindparam, delete, or_, select, update
@@ -82,9 +83,9 @@ def _replay_held_facts(conn, batch_id: int) -> tuple[int, int, int]:
     spans = _spans_of(conn, batch_id)
     if not spans:
         return 0, 0, 0
-    reported = {(i, s, c, u) for i, s, c, u in conn.execute(
-        select(BatchValue.period_index, BatchValue.span, BatchValue.indicator_code, BatchValue.unit_code)
-        .where(BatchValue.batch_id == batch_id))}
+    reported = {(i, s, c, u) for i, s, u, packed in conn.execute(
+        select(BatchValue.period_index, BatchValue.span, BatchValue.unit_code, BatchValue.values_json)
+        .where(BatchValue.batch_id == batch_id)) for c in json.loads(packed)}
     current = {(i, s, c, u): (b, v) for i, s, c, u, v, b in conn.execute(
         select(Fact.period_index, Fact.span, Fact.indicator_code, Fact.unit_code, Fact.value, Fact.batch_id)
         .where(_in_spans(Fact, spans))) if (i, s, c, u) in reported}
@@ -115,11 +116,12 @@ def _newest_loaded_values(conn, spans, keys: set) -> dict[tuple, tuple[int, int]
     reported: dict[tuple, list[tuple[int, int]]] = {}
     for n in range(0, len(candidates), 200):
         rows = conn.execute(select(BatchValue.batch_id, BatchValue.period_index, BatchValue.span,
-                                   BatchValue.indicator_code, BatchValue.unit_code, BatchValue.value)
+                                   BatchValue.unit_code, BatchValue.values_json)
                             .where(BatchValue.batch_id.in_(candidates[n:n + 200]), _in_spans(BatchValue, spans)))
-        for b, i, s, c, u, v in rows:
-            if (i, s, c, u) in keys:
-                reported.setdefault((i, s, c, u), []).append((b, v))
+        for b, i, s, u, packed in rows:
+            for c, v in json.loads(packed).items():
+                if (i, s, c, u) in keys:
+                    reported.setdefault((i, s, c, u), []).append((b, v))
     return {key: _in_force(values) for key, values in reported.items()}
 
 

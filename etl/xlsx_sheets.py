@@ -1,13 +1,19 @@
-""".xlsx as Sheets (etl.sheet): values with openpyxl in read-only mode; merged header ranges, formula
-cells and hidden rows from the sheet XML, which read-only mode does not expose, so a 3,321-row sheet
-parses in one pass. etl.safety has already checked the bytes (zip directory, sizes, no bomb, no
-DOCTYPE). Every scan of the sheet XML is linear whatever its bytes, and cell text is cut to
-MAX_CELL_CHARS before any pattern sees it.
+""".xlsx as Sheets (etl.sheet): the sheet list with openpyxl in read-only mode; cell values with
+python-calamine (about 5× faster than openpyxl's reader) when the sheet XML shows a plain grid,
+else openpyxl's streaming reader; merged header ranges, formula cells and hidden rows from the sheet
+XML either way. calamine holds a sheet as a dense grid, so it reads only sheets whose cells, by their
+references, span at most MAX_GRID_CELLS within max_rows, every cell tag carrying its reference, and
+no error cell (calamine gives '#DIV/0!' as empty; openpyxl keeps it, and it must be refused). A
+stray far cell, a sheet of unreferenced cells or an error cell: openpyxl, which streams and stops
+after max_empty_run empty rows. etl.safety has already checked the bytes (zip directory, sizes, no
+bomb, no DOCTYPE). Every scan of the sheet XML is linear whatever its bytes, and cell text is cut
+to MAX_CELL_CHARS before any pattern sees it.
 """
 from __future__ import annotations
 
 import io
 import re
+from datetime import date, datetime
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -30,30 +36,98 @@ def open_xlsx(data: bytes, max_rows: int, max_cols: int, max_empty_run: int):
         warnings.simplefilter("ignore")
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     zf = zipfile.ZipFile(io.BytesIO(data))
-    return [_source(ws, zf, max_rows, max_cols, max_empty_run) for ws in wb.worksheets], lambda: (wb.close(),
-                                                                                                  zf.close())
+    book = _LazyCalamine(data)
+    sources = [_source(ws, zf, book, max_rows, max_cols, max_empty_run) for ws in wb.worksheets]
+    return sources, lambda: (wb.close(), zf.close(), book.close())
 
 
-def _source(ws, zf: zipfile.ZipFile, max_rows: int, max_cols: int, max_empty_run: int):
-    xml: list[bytes] = []
+class _LazyCalamine:
+    """The workbook in python-calamine, opened on the first sheet it reads."""
+
+    def __init__(self, data: bytes):
+        self.data, self.book = data, None
+
+    def rows(self, name: str) -> list[list]:
+        import python_calamine as pc
+        if self.book is None:
+            self.book = pc.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        return self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
+
+
+def _source(ws, zf: zipfile.ZipFile, book: _LazyCalamine, max_rows: int, max_cols: int, max_empty_run: int):
+    cache: dict[str, object] = {}
     hidden = ws.sheet_state != "visible"
 
     def sheet_xml() -> bytes:
-        if not xml:
-            xml.append(zf.read(ws._worksheet_path))
-        return xml[0]
+        if "xml" not in cache:
+            cache["xml"] = zf.read(ws._worksheet_path)
+        return cache["xml"]
+
+    def grid() -> list[list] | None:
+        """The sheet's values from calamine, or None when openpyxl must stream it."""
+        if "grid" not in cache:
+            cache["grid"] = book.rows(ws.title) if calamine_fits(sheet_xml(), max_rows) else None
+        return cache["grid"]
 
     def head(n: int) -> Sheet:
-        return Sheet(ws.title, [_bounded(r) for r in islice(ws.iter_rows(values_only=True), n)],
-                     _merged_cells(sheet_xml()), set(), hidden=hidden)
+        raw = grid()
+        rows = [_calamine_row(r) for r in raw[:n]] if raw is not None else \
+            [_bounded(r) for r in islice(ws.iter_rows(values_only=True), n)]
+        return Sheet(ws.title, rows, _merged_cells(sheet_xml()), set(), hidden=hidden)
 
     def full() -> Sheet:
-        rows = list(_capped_rows(ws.iter_rows(max_row=max_rows + 1, values_only=True), max_cols, max_empty_run))
+        raw = grid()
+        source = (map(_calamine_row, raw[:max_rows + 1]) if raw is not None
+                  else ws.iter_rows(max_row=max_rows + 1, values_only=True))
+        rows = list(_capped_rows(source, max_cols, max_empty_run))
         data = sheet_xml()
         return Sheet(ws.title, rows[:max_rows], _merged_cells(data), _formula_cells(data), len(rows) > max_rows,
                      row_merges=_row_merges(data), hidden_rows=_hidden_rows(data), hidden=hidden)
 
     return ws.title, hidden, head, full
+
+
+MAX_GRID_CELLS = 4_000_000   # as etl.calamine_sheets: 10,000 rows × 400 columns
+
+
+_DIMENSION = re.compile(rb'<(?:\w{1,32}:)?dimension\s{1,64}ref="[A-Z]{1,3}[0-9]{1,7}:([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w{1,32}:)?row\s[^>]{0,512}?\br="([0-9]{1,7})"')
+
+
+def calamine_fits(xml: bytes, max_rows: int) -> bool:
+    """Whether calamine may read the sheet as a dense grid: no error cell, the last row within
+    max_rows + 1 and the stated dimension within MAX_GRID_CELLS. Cheap (the regex engine looks at the
+    head and the tail of the XML). A sheet that lies about its extent costs at most the parse
+    worker's memory limit (etl.sandbox), which then refuses it, naming the limit."""
+    if b't="e"' in xml:
+        return False
+    last = xml.rfind(b"<row ")
+    if last < 0:
+        last = max(xml.rfind(b":row "), 0)
+    row = _ROW_REF.match(xml, xml.rfind(b"<", 0, last + 1))
+    rows = int(row.group(1)) if row else 0
+    dim = _DIMENSION.search(xml, 0, 4096)
+    cols = column_index_from_string(dim.group(1).decode()) if dim else 1
+    return rows <= max_rows + 1 and max(rows, int(dim.group(2)) if dim else 0) * cols <= MAX_GRID_CELLS
+
+
+def _calamine_row(row: list) -> tuple:
+    """A calamine row as openpyxl gives it: '' is empty, 12.0 is 12 (4.5 stays), text cut."""
+    return _bounded(tuple(_calamine_value(v) for v in row))
+
+
+def _calamine_value(v):
+    if type(v) is str:
+        return v if v != "" else None
+    if type(v) is float and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if type(v) is date:  # openpyxl gives a date cell as a datetime
+        return datetime(v.year, v.month, v.day)
+    return v
 
 
 def _capped_rows(rows, max_cols: int, max_empty_run: int) -> Iterator[tuple]:

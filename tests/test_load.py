@@ -35,10 +35,11 @@ def snapshot(engine) -> list[dict]:
 
 def batch_values(engine, batch_id: int) -> dict:
     """{(unit, indicator): value} that a batch reported."""
+    import json
     with engine.connect() as conn:
-        rows = conn.execute(select(BatchValue.unit_code, BatchValue.indicator_code, BatchValue.value)
+        rows = conn.execute(select(BatchValue.unit_code, BatchValue.values_json)
                             .where(BatchValue.batch_id == batch_id)).all()
-    return {(u, i): v for u, i, v in rows}
+    return {(u, i): v for u, packed in rows for i, v in json.loads(packed).items()}
 
 
 def all_tables(engine) -> dict:

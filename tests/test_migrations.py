@@ -184,8 +184,10 @@ def test_0004_keeps_every_reported_value_in_batch_values(empty_engine):
             dict(zip("uyqi", replaced)))
     migrate(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
-        values = set(conn.execute(sa.text(
-            "SELECT batch_id, period_index, span, indicator_code, unit_code, value FROM batch_values")))
+        import json
+        values = {(b, p, s, i, u, v) for b, p, s, u, packed in conn.execute(sa.text(
+            "SELECT batch_id, period_index, span, unit_code, values_json FROM batch_values"))
+            for i, v in json.loads(packed).items()}
         units = dict(conn.execute(sa.text("SELECT id, units FROM batches")).all())
         sheets = conn.execute(sa.text("SELECT batch_id, position, period FROM batch_sheets ORDER BY 1")).all()
     expected = {(b, p, 1, i, u, v) for u, _y, _q, i, p, v, b in facts} | {(1, replaced[4], 1, replaced[3],

@@ -2,9 +2,10 @@
 
 - facts gains `span` (quarters covered: 1 = a quarter, 2 = 6 tháng, 3 = 9 tháng, 4 = năm) and
   is keyed (period_index, span, indicator_code, unit_code); existing facts are quarters (span 1).
-- batch_values holds every value each batch reported, unchanged ones included, so that undo can
-  replay the batches still loaded exactly. It is filled from facts (the values in force, with
-  the batch that wrote them) and fact_history (the values they replaced); fact_history goes.
+- batch_values holds every value each batch reported, unchanged ones included (a JSON object per
+  unit and span), so that undo can replay the batches still loaded exactly. It is filled from facts
+  (the values in force, with the batch that wrote them) and fact_history (the values they
+  replaced); fact_history goes.
 - batch_sheets lists the sheets (layout, period) each batch read; filled from batches.
 - batches.period widens to hold several periods ('2024-Q1,2024-H1'); batches.units lists the
   units a batch reported (history filtered by an uploader's scope).
@@ -16,6 +17,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01 16:00:00
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -62,11 +65,9 @@ def _create_batch_tables() -> None:
         sa.Column('batch_id', sa.Integer(), sa.ForeignKey('batches.id'), nullable=False),
         sa.Column('period_index', sa.Integer(), nullable=False),
         sa.Column('span', sa.Integer(), nullable=False),
-        sa.Column('indicator_code', sa.String(length=60), nullable=False),
         sa.Column('unit_code', sa.String(length=50), nullable=False),
-        sa.Column('value', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('batch_id', 'period_index', 'span', 'indicator_code', 'unit_code',
-                                name='batch_values_pkey'),
+        sa.Column('values_json', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('batch_id', 'period_index', 'span', 'unit_code', name='batch_values_pkey'),
         sqlite_with_rowid=False)
     op.create_table(
         'batch_sheets',
@@ -87,13 +88,7 @@ def upgrade() -> None:
         op.drop_constraint('facts_pkey', 'facts', type_='primary')
         op.create_primary_key('facts_pkey', 'facts', NEW_KEY)
     _create_batch_tables()
-    op.execute("INSERT INTO batch_values (batch_id, period_index, span, indicator_code, unit_code, value) "
-               "SELECT batch_id, period_index, 1, indicator_code, unit_code, value FROM facts")
-    op.execute("INSERT INTO batch_values (batch_id, period_index, span, indicator_code, unit_code, value) "
-               "SELECT h.batch_id, h.year * 4 + h.quarter - 1, 1, h.indicator_code, h.unit_code, h.value "
-               "FROM fact_history h WHERE NOT EXISTS (SELECT 1 FROM batch_values v WHERE "
-               "v.batch_id = h.batch_id AND v.period_index = h.year * 4 + h.quarter - 1 AND v.span = 1 "
-               "AND v.indicator_code = h.indicator_code AND v.unit_code = h.unit_code)")
+    _fill_batch_values(op.get_bind())
     op.add_column('batches', sa.Column('units', sa.Text(), nullable=False, server_default=''))
     _fill_batch_units(op.get_bind())
     op.execute("INSERT INTO batch_sheets (batch_id, position, sheet, layout, period) "
@@ -139,6 +134,20 @@ def downgrade() -> None:
         op.drop_column('batches', 'units')
 
 
+def _fill_batch_values(conn) -> None:
+    """batch_values from the facts (each value with the batch that wrote it) and fact_history (the
+    values they replaced), one JSON row per (batch, quarter, unit)."""
+    rows: dict[tuple, dict[str, int]] = {}
+    for b, p, c, u, v in conn.execute(sa.text(
+            "SELECT batch_id, period_index, indicator_code, unit_code, value FROM facts UNION ALL "
+            "SELECT batch_id, year * 4 + quarter - 1, indicator_code, unit_code, value FROM fact_history")):
+        rows.setdefault((b, p, u), {}).setdefault(c, int(v))
+    if rows:
+        conn.execute(sa.text("INSERT INTO batch_values (batch_id, period_index, span, unit_code, values_json) "
+                             "VALUES (:b, :p, 1, :u, :j)"),
+                     [dict(b=b, p=p, u=u, j=json.dumps(vals, sort_keys=True)) for (b, p, u), vals in rows.items()])
+
+
 def _fill_batch_units(conn) -> None:
     """batches.units: the units each batch reported (for scoped history), from batch_values."""
     units: dict[int, list[str]] = {}
@@ -154,12 +163,12 @@ def _rebuild_history(conn) -> None:
     """The old model: a fact keeps the first batch of its last run of equal values, and each
     earlier change of value is a fact_history row (value, batch, replaced by the next batch)."""
     rows = conn.execute(sa.text(
-        "SELECT v.period_index, v.indicator_code, v.unit_code, v.batch_id, v.value FROM batch_values v "
-        "JOIN batches b ON b.id = v.batch_id WHERE b.status = 'loaded' AND v.span = 1 "
-        "ORDER BY v.period_index, v.indicator_code, v.unit_code, v.batch_id")).all()
+        "SELECT v.period_index, v.unit_code, v.batch_id, v.values_json FROM batch_values v "
+        "JOIN batches b ON b.id = v.batch_id WHERE b.status = 'loaded' AND v.span = 1 ORDER BY v.batch_id")).all()
     history, owners, runs = [], [], {}
-    for p, i, u, b, v in rows:
-        runs.setdefault((p, i, u), []).append((b, v))
+    for p, u, b, packed in rows:
+        for i, v in json.loads(packed).items():
+            runs.setdefault((p, i, u), []).append((b, v))
     for (p, i, u), run in runs.items():
         collapsed = [run[0]]
         for b, v in run[1:]:
