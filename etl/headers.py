@@ -26,6 +26,7 @@ from etl.text import fold
 AUTO = ((90, 8), (80, 20))   # (at least this score, this far ahead of the next indicator)
 ASK_SCORE = 72         # below this a column matches nothing (unknown); between, it is uncertain
 MAX_CANDIDATES = 12
+MAX_HEADER_WORDS = 30   # words of a header scored (a header is a few words; a cell of prose is not one)
 
 _PARENS = re.compile(r"\([^)]*\)")
 _NUMBERING = re.compile(r"^(?:[ivxlc]+|\d+(?: \d+)*|[a-z])\s+(?=\S)")
@@ -79,6 +80,7 @@ class MeaningMatcher:
                 owners.setdefault(p, set()).add(code)
         self._exact = owners
         self._vocab = {code: {w for p in phrases for w in p.split()} for code, phrases in self._phrases.items()}
+        self._used: dict[tuple[str, str], bool] = {}
 
     def norm(self, text: str) -> str:
         return normalise(str(text or ""), self._abbr)
@@ -98,7 +100,8 @@ class MeaningMatcher:
         return self._decide(texts[0], ranked, previous)
 
     def _ranked(self, texts: list[str]) -> tuple[tuple[str, float], ...]:
-        scores = {code: max(_score(t, p) * self._coverage(t, code) for t in texts for p in phrases)
+        texts = [" ".join(t.split()[:MAX_HEADER_WORDS]) for t in texts]   # a header's meaning is in its start
+        scores = {code: max(max(_score(t, p) for p in phrases) * self._coverage(t, code) for t in texts)
                   if phrases else 0.0 for code, phrases in self._phrases.items()}
         return tuple(sorted(scores.items(), key=lambda kv: -kv[1]))[:MAX_CANDIDATES]
 
@@ -106,9 +109,16 @@ class MeaningMatcher:
         """0.3 … 1: the share of the header's words this indicator's phrases use (a word off by a typo
         counts): 'Lượt người tham dự hội nghị' fits the participants, not the conferences."""
         words = text.split()
-        vocab = self._vocab[code]
-        hits = sum(1 for w in words if w in vocab or any(fuzz.ratio(w, v) >= 80 for v in vocab if len(v) > 2))
+        hits = sum(1 for w in words if self._uses(code, w))
         return 0.3 + 0.7 * hits / len(words)
+
+    def _uses(self, code: str, word: str) -> bool:
+        """Whether the indicator's phrases use the word, or one a typo away (remembered per word)."""
+        key = (code, word)
+        if key not in self._used:
+            vocab = self._vocab[code]
+            self._used[key] = word in vocab or any(fuzz.ratio(word, v) >= 80 for v in vocab if len(v) > 2)
+        return self._used[key]
 
     def _decide(self, text: str, ranked, previous: str | None) -> Resolution:
         words = set(text.split())
