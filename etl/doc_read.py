@@ -25,7 +25,8 @@ from etl.layouts import UnitRecord
 from etl.numbers import fmt_int
 from etl.periods import Period
 from etl.problems import Problem, has_errors, problem
-from etl.text_figures import Phrasebook, TextFigure, propose
+from etl.phrasebook import Phrasebook
+from etl.text_figures import TextFigure, propose
 from etl.validate import RuleContext, run_rules
 
 TEXT_SHEET = "Văn bản"      # where sentence figures come from, in problems and the sheet list
@@ -39,8 +40,6 @@ class DocumentText:
     records: list[UnitRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     period: Period | None = None
-    status: str = ""        # read | skipped | '' (no figure in any sentence)
-    reason: str = ""
 
 
 def read_document_text(data: bytes, file_name: str, table_records: list[UnitRecord], tables_read: bool, *,
@@ -74,8 +73,6 @@ def read_document_text(data: bytes, file_name: str, table_records: list[UnitReco
     if chosen and not has_errors(out.problems):
         out.records, rules = _record(chosen, unit, period, file_name, labels, allowed_units, units)
         out.problems += rules
-    out.status = "read" if out.records else "skipped"
-    out.reason = "" if out.records else "Số liệu trong câu chưa được xác nhận hoặc không nạp được"
     return out
 
 

@@ -150,10 +150,9 @@ def _add_document_text(result: ParsedFile, data: bytes, tables_read: bool, **opt
     text = read_document_text(data, result.file_name, result.records, tables_read, **options)
     result.text_figures, result.records = text.figures, result.records + text.records
     result.problems += cap_problems(text.problems, file=result.file_name, sheet=TEXT_SHEET)
-    if text.status:
-        result.sheets.append(SheetInfo(TEXT_SHEET, text.status, text.reason, text.period, "text"))
-    if not result.sheet and text.status:
-        result.sheet, result.layout = TEXT_SHEET, "text"
+    if text.records:   # listed with the sheets read (and kept with the batch) once figures are accepted
+        result.sheets.append(SheetInfo(TEXT_SHEET, "read", "", text.period, "text"))
+        result.sheet, result.layout = result.sheet or TEXT_SHEET, result.layout or "text"
     result.period = result.period or text.period
 
 

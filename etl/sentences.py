@@ -14,6 +14,7 @@ tăng 5), per-unit and target figures (mỗi xã, phấn đấu … ít nhất 0
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from etl.periods import Period, quarter
@@ -24,7 +25,9 @@ _TOKEN = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d|\.\d)|\w+|[^\w\s]")
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 # A sentence ends at . ! ? … before a capital (or an opening quote/bracket and a capital); not after
 # a one- or two-letter abbreviation ('TP. Thanh Hóa', 'H. Yên Định').
-_SENTENCE_END = re.compile(r"(?<![\s(][A-ZĐ])(?<![\s(][A-ZĐ][A-Za-zĐđ])([.!?…]+[\"”»)]*)\s+(?=[\"“«(]?[A-ZÀ-ỸĐ0-9])")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”»)]*\s+")
+_SENTENCE_START = re.compile(r"[\"“«(]?[A-ZÀ-ỸĐ0-9]")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])[A-ZĐ][A-Za-zĐđ]?$")
 MAX_COUNT = 10_000_000
 NOT_AFTER = {  # a number right after these words is no count of the period (folded words)
     "thu", "hang", "lan", "khoa", "nam", "quy", "thang", "ngay", "tuan", "ky", "doan", "dieu", "khoan", "muc",
@@ -65,7 +68,10 @@ def split_sentences(paragraph: str) -> list[tuple[int, str]]:
     """(offset in the paragraph, sentence) of each sentence."""
     out, start = [], 0
     for m in _SENTENCE_END.finditer(paragraph):
-        out.append((start, paragraph[start:m.end(1)]))
+        if not _SENTENCE_START.match(paragraph, m.end()) or _ABBREVIATION.search(paragraph, max(0, m.start() - 3),
+                                                                                  m.start()):
+            continue
+        out.append((start, paragraph[start:m.end()].rstrip()))
         start = m.end()
     if paragraph[start:].strip():
         out.append((start, paragraph[start:]))
@@ -105,10 +111,15 @@ def count_at(sentence: str, tokens: list[Token], i: int) -> int | None:
     return value
 
 
-def targets_before(tokens: list[Token], i: int) -> bool:
-    """A target or plan ('phấn đấu', 'chỉ tiêu', 'dự kiến', 'sẽ') earlier in the sentence."""
-    text = " " + " ".join(words(tokens[:i])) + " "
-    return any(f" {w} " in text for w in TARGET_WORDS) or any(t.text.lower() == "sẽ" for t in tokens[:i])
+def first_target(tokens: list[Token]) -> int:
+    """The token where a target or plan begins ('phấn đấu', 'chỉ tiêu', 'dự kiến', 'sẽ'): counts after
+    it are no results; len(tokens) when the sentence has none."""
+    keys = [t.key for t in tokens]
+    phrases = [tuple(w.split()) for w in TARGET_WORDS]
+    for k, t in enumerate(tokens):
+        if t.text.lower() == "sẽ" or any(tuple(keys[k:k + len(p)]) == p for p in phrases):
+            return k
+    return len(tokens)
 
 
 def section_kind(paragraph: str) -> str:
@@ -163,10 +174,21 @@ def _fits(m: re.Match, period: Period | None) -> bool:
     return (quarter(year, 1) if kind == "Q1" else Period(year, kind)) == period
 
 
-def time_fits(marks: list[TimeMark], i: int, upto: int) -> bool:
-    """Whether count i is said of the report's period: the last time named before it in the sentence,
-    and any named after it before token `upto` (the next count), are the report's; a time a comparison
-    names ('so với cùng kỳ năm trước') frames nothing."""
-    before = [m for m in marks if m.last < i and not m.compared]
-    after = [m for m in marks if i < m.first < upto and not m.compared]
-    return (not before or before[-1].fits) and all(m.fits for m in after)
+class TimeFrames:
+    """Which counts of a sentence are said of the report's period: the last time named before a count,
+    and any named after it before token `upto`, are the report's. A time a comparison names ('so với
+    cùng kỳ năm trước') frames nothing. Each question costs a bisection."""
+
+    def __init__(self, marks: list[TimeMark]):
+        own = [m for m in marks if not m.compared]
+        self._firsts, self._lasts, self._fits = [m.first for m in own], [m.last for m in own], [m.fits for m in own]
+        self._misfits = [0]
+        for fits in self._fits:
+            self._misfits.append(self._misfits[-1] + (not fits))
+
+    def fits(self, i: int, upto: int) -> bool:
+        k = bisect_left(self._lasts, i)             # the marks ending before count i: [0, k)
+        if k and not self._fits[k - 1]:
+            return False
+        a, b = bisect_right(self._firsts, i), bisect_left(self._firsts, upto)
+        return b <= a or self._misfits[b] == self._misfits[a]

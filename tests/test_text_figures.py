@@ -12,7 +12,8 @@ from etl.catalog import IndicatorRow, read_csv
 from etl.config import get_settings
 from etl.periods import Period
 from etl.read import parse_workbook
-from etl.text_figures import Phrasebook, propose
+from etl.phrasebook import Phrasebook
+from etl.text_figures import propose
 from tests.documents import document, seed_document, seed_text
 from tests.workbooks import catalogue_indicators, sample_units
 
