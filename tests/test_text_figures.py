@@ -189,3 +189,23 @@ def test_an_indicator_added_to_the_catalogue_is_read_by_its_unit_word():
     book = Phrasebook([*INDICATORS, news])
     assert [(f.indicator, f.value) for f in propose(["Đăng 35 tin bài trên Cổng thông tin."], book, H1)] == [
         ("news_items", 35)]
+
+
+@pytest.mark.parametrize("headings, unit, period", [
+    (["BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH", "BÁO CÁO KẾT QUẢ CÔNG TÁC DÂN VẬN 6 THÁNG ĐẦU NĂM 2024"], "394", H1),
+    (["Ban Dân vận Huyện ủy Nông Cống", "Báo cáo công tác dân vận quý II năm 2024"], "404",
+     Period(2024, "Q", 2)),
+    (["ĐẢNG ỦY XÃ ĐỊNH TÂN", "BÁO CÁO", "Kết quả công tác dân vận quý III/2025"], "15982", Period(2025, "Q", 3)),
+    (["Đảng ủy phường Hạc Thành\nBan Xây dựng Đảng", "BÁO CÁO 9 THÁNG NĂM 2025"], "16378", Period(2025, "9M")),
+    (["BAN DÂN VẬN TỈNH ỦY THANH HÓA", "BÁO CÁO GIAO BAN CỤM ĐỒNG BẰNG 6 THÁNG ĐẦU NĂM 2024"], None, H1),
+], ids=["ban-dan-van-huyen-uy", "lowercase", "dang-uy-xa", "line-break", "province"])
+def test_the_heading_lines_give_the_unit_and_the_period(headings, unit, period):
+    pf = parse(document(*headings, "Tổ chức 05 hội nghị quán triệt với 300 lượt người tham dự."))
+    assert [(f.indicator, f.value, f.unit, f.period) for f in pf.text_figures] == [
+        ("conferences", 5, unit, period), ("conference_participants", 300, unit, period)]
+
+
+def test_a_unit_named_in_the_heading_but_not_of_the_period_says_so():
+    pf = parse(document("ĐẢNG ỦY XÃ ĐỊNH TÂN", "BÁO CÁO QUÝ II NĂM 2024", "Tổ chức 05 hội nghị."),
+               accept_text_figures=True)
+    assert [p.code for p in pf.problems] == ["unit_not_active"] and pf.records == []
