@@ -212,6 +212,8 @@ def describe_result(r, labels: dict[str, str] | None = None) -> str:
     if r.status == "loaded":
         head += (f" — lô #{r.batch_id}: thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
                  f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị")
+    elif r.status == "preview" and not r.changes:   # a report whose figures all wait in its sentences
+        head += f" — {fmt_int(len(r.text_figures))} số liệu trong câu chờ xác nhận (chưa ghi gì)"
     elif r.status == "preview":
         head += (f" — sẽ thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
                  f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị (chưa ghi gì)")
