@@ -33,6 +33,10 @@ class Settings:
         "env": "DVK_LINEAGE_CSV", "help": "Former unit -> successor unit(s) across the 2025 reorganisation."})
     abbreviations_csv: str = field(default=str(DATA_DIR / "abbreviations.csv"), metadata={
         "env": "DVK_ABBREVIATIONS_CSV", "help": "Abbreviations expanded in column headers and unit names (VB, HN, KT, TP …)."})
+    text_phrases_csv: str = field(default=str(DATA_DIR / "text_phrases.csv"), metadata={
+        "env": "DVK_TEXT_PHRASES_CSV",
+        "help": "How report sentences name each indicator (nouns after a number, cue words, which count "
+                "a figure follows), for figures proposed from the sentences of a .docx."})
     demo_autoload: str = field(default="auto", metadata={
         "env": "DVK_DEMO_AUTOLOAD",
         "help": "Load the demo data into an empty warehouse on start: 'auto' only into the embedded "

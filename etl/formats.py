@@ -1,10 +1,12 @@
-"""Which spreadsheet format the bytes are (never the file name), and the safety checks for .xls and
-.ods before any reader touches them (etl.safety dispatches here; .xlsx keeps its own checks there).
+"""Which format the bytes are (never the file name), and the safety checks for .xls and .ods before
+any reader touches them (etl.safety dispatches here; .xlsx and .docx, zips of Office XML, keep their
+checks there).
 
     .xls  an OLE2 compound file holding a 'Workbook' (or 'Book') stream; not encrypted
     .ods  a zip whose 'mimetype' member says opendocument.spreadsheet, with content.xml: zip-bomb
           guard on the directory, content.xml capped, and no DOCTYPE (no entity can be declared,
           so none expands) before calamine or our own streaming scan parses it
+    .docx a zip holding word/document.xml and no workbook (a written report; etl.docx_sheets)
 """
 from __future__ import annotations
 
@@ -20,15 +22,29 @@ MAX_XLS_SHEETS = 200
 
 
 def file_kind(data: bytes) -> str:
-    """'xlsx', 'xls', 'ods' or '' from the bytes themselves."""
+    """'xlsx', 'xls', 'ods', 'docx' or '' from the bytes themselves."""
     if data.startswith(OLE2):
         return "xls"
     if data.startswith(b"PK\x03\x04"):
         # an .ods stores its mimetype first and uncompressed: name at 30, content right after it
         if data[30:38] == b"mimetype" and data[38:38 + len(ODS_MIMETYPE)] == ODS_MIMETYPE:
             return "ods"
-        return "ods" if _ods_elsewhere(data) else "xlsx"
+        return "ods" if _ods_elsewhere(data) else "docx" if is_docx(data) else "xlsx"
     return ""
+
+
+def is_docx(data: bytes) -> bool:
+    """A Word document: a zip holding word/document.xml and no workbook (the directory only)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.NameToInfo)
+    except Exception:  # a broken zip: etl.safety says so with its .xlsx checks
+        return False
+    return is_docx_names(names)
+
+
+def is_docx_names(names) -> bool:
+    return "word/document.xml" in names and "xl/workbook.xml" not in names
 
 
 def _ods_elsewhere(data: bytes) -> bool:

@@ -31,6 +31,7 @@ from etl.batches import (BatchInfo, batch_columns, batch_file, batch_info, fmt_t
 from etl.catalog import load_indicators, load_units
 from etl.collector import older_objects_frozen
 from etl.config import get_settings
+from etl.doc_read import accepted_keys, sentences_only_outcome
 from etl.load_checks import span_problems
 from etl.periods import Period
 from etl.problems import Problem, WARNING, has_errors
@@ -73,6 +74,7 @@ class FileResult:
     periods: list[Period] = field(default_factory=list)   # every period the file reports
     sheets: list = field(default_factory=list)            # etl.read.SheetInfo of every sheet, read or skipped
     mapped_columns: list = field(default_factory=list)    # etl.read.MappedColumn, every sheet
+    text_figures: list = field(default_factory=list)      # etl.text_figures.TextFigure: a .docx's sentences
     fingerprint: str = ""   # a preview's change (set by previews and confirmations): load_file(expect=…)
     moved: bool = False     # confirmed with `expect`, but the warehouse changed since the preview
 
@@ -111,8 +113,9 @@ def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | Non
                            mappings=mappings, learned=aliases.learned(engine), **options)
     result = FileResult(file=file_name, status="rejected", period=parsed.period, sheet=parsed.sheet,
                         layout=parsed.layout, problems=list(parsed.problems), sheets=list(parsed.sheets),
-                        mapped_columns=list(parsed.mapped_columns))
+                        mapped_columns=list(parsed.mapped_columns), text_figures=list(parsed.text_figures))
     if not parsed.ok or not parsed.records:
+        sentences_only_outcome(result, parsed, dry_run)   # a report whose figures all wait for a confirmation
         return result
     values = file_values(parsed)
     result.periods = sorted(map(period_of, {(i, s) for (_, i, s, _) in values}), key=lambda p: (p.start, p.end))
@@ -139,7 +142,8 @@ def file_values(parsed) -> dict[Key, tuple[int, object, str]]:
 def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dict], user: str,
                  dry_run: bool, expect: str | None, result: FileResult) -> None:
     (names, labels), result.changes, result.previous, result.batch_id = names, [], None, None
-    previous = _loaded_batch_with_sha(conn, parsed.sha256)
+    # the same document may be loaded again with other sentence figures accepted: compared value by value
+    previous = None if parsed.text_figures else _loaded_batch_with_sha(conn, parsed.sha256)
     if previous is not None:
         result.status, result.previous = "unchanged", previous
         return
@@ -156,7 +160,7 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
     result.rows_unchanged = len(changes) - len(added) - len(changed)
     result.changes = list(changes.values())
     if dry_run or expect is not None:  # what a preview shows, and what a confirmation checks
-        result.fingerprint = fingerprint(parsed.sha256, changes)
+        result.fingerprint = fingerprint(parsed.sha256, changes, accepted_keys(parsed))
     if expect is not None and expect != result.fingerprint:
         result.status, result.moved = ("preview" if added or changed else "unchanged"), True
         return
@@ -172,11 +176,12 @@ def _load_values(conn, parsed, values: dict, data: bytes, names: tuple[dict, dic
     result.status, result.batch_id = "loaded", batch_id
 
 
-def fingerprint(sha256: str, changes: dict) -> str:
-    """A digest of exactly what a load would do: the file and every (key, old, new)."""
+def fingerprint(sha256: str, changes: dict, accepted: tuple[str, ...] = ()) -> str:
+    """A digest of exactly what a load would do: the file, the sentence figures accepted from it, and
+    every (key, old, new)."""
     lines = "\n".join(f"{u}\t{i}\t{s}\t{c}\t{changes[(u, i, s, c)].old}\t{changes[(u, i, s, c)].new}"
                       for u, i, s, c in sorted(changes))
-    return hashlib.sha256(f"{sha256}\n{lines}".encode()).hexdigest()
+    return hashlib.sha256(f"{sha256}\n{accepted!r}\n{lines}".encode()).hexdigest()
 
 
 def _facts_in_force(conn, spans: set[Span]) -> dict[Key, tuple[int, int]]:

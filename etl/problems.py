@@ -19,17 +19,18 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     # files
     "file_unreadable": (ERROR, "Không đọc được tệp: {detail}.",
                         "Mở tệp bằng Excel hoặc LibreOffice, chọn Lưu thành (Save As) định dạng .xlsx rồi tải lại."),
-    "file_not_xlsx": (ERROR, "Tệp không phải bảng tính .xlsx, .xls hoặc .ods ({detail}).",
-                      "Chỉ nhận bảng tính .xlsx, .xls, .ods. Nếu là tệp .pdf hoặc .docx, hãy chép bảng số liệu "
-                      "sang Excel và lưu dạng .xlsx."),
+    "file_not_xlsx": (ERROR, "Tệp không phải bảng tính .xlsx, .xls, .ods hoặc văn bản Word .docx ({detail}).",
+                      "Chỉ nhận bảng tính .xlsx, .xls, .ods và văn bản Word .docx. Nếu là tệp .pdf hoặc .doc, "
+                      "hãy mở bằng Word và lưu thành .docx (hoặc chép bảng số liệu sang Excel, lưu dạng .xlsx)."),
     "file_too_large": (ERROR, "Tệp quá lớn ({detail}).",
                        "Xóa các trang tính, hình ảnh không cần thiết hoặc chia nhỏ tệp rồi tải lại."),
     "file_zip_bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}), không thể mở an toàn.",
                       "Lưu lại tệp từ Excel; nếu vẫn lỗi, hãy liên hệ quản trị viên."),
-    "file_doctype": (ERROR, "Tệp có khai báo DOCTYPE/ENTITY trong thành phần {part}: bảng tính Excel không dùng "
+    "file_doctype": (ERROR, "Tệp có khai báo DOCTYPE/ENTITY trong thành phần {part}: tệp Excel và Word không dùng "
                             "khai báo này, và nó có thể bị lợi dụng để đọc tệp trên máy chủ.",
-                     "Mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu Sổ làm việc Excel (.xlsx) rồi tải tệp mới "
-                     "lên; nếu tệp do phần mềm khác xuất ra, hãy báo quản trị viên."),
+                     "Mở tệp bằng Excel (văn bản: bằng Word), chọn Lưu thành (Save As) kiểu Sổ làm việc Excel "
+                     "(.xlsx) (văn bản: Tài liệu Word (.docx)) rồi tải tệp mới lên; nếu tệp do phần mềm khác xuất "
+                     "ra, hãy báo quản trị viên."),
     "file_has_macros": (ERROR, "Tệp có chứa macro ({detail}); hệ thống không nhận tệp có macro vì tệp gốc được lưu "
                                "lại và người khác có thể tải về.",
                         "Trong Excel chọn Lưu thành (Save As) kiểu \"Sổ làm việc Excel (*.xlsx)\" (không có macro), "
@@ -72,6 +73,31 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "cross_sheet_repeat": (WARNING, "Trang {sheet} lặp lại {count} giá trị đã có ở trang {other_sheet} (cùng đơn vị, "
                                     "kỳ và chỉ tiêu, cùng số).",
                            "Mỗi giá trị chỉ được nạp một lần; không cần sửa gì."),
+    # written reports (.docx): figures in sentences are proposed, loaded only once confirmed
+    "document_no_figures": (ERROR, "Văn bản không có bảng số liệu và không có câu nào nêu số liệu của các chỉ tiêu.",
+                            "Báo cáo cần có biểu số liệu (bảng) hoặc các câu như “tổ chức 50 hội nghị với 4.819 "
+                            "lượt người tham dự”; hoặc tải biểu mẫu chuẩn trên trang Tải lên để điền."),
+    "text_figures_need_confirmation": (ERROR, "Văn bản chỉ có số liệu trong câu ({count} số liệu): số liệu trong "
+                                              "câu chỉ được nạp khi người nạp xác nhận từng số.",
+                                       "Trên trang Tải lên, đánh dấu các số liệu đúng rồi bấm “Xác nhận nạp”; ở dòng "
+                                       "lệnh, xem bằng --dry-run --json rồi nạp bằng --accept-text-figures."),
+    "text_figures_pending": (WARNING, "{count} số liệu trong câu chưa được xác nhận nên không được nạp (chỉ nạp "
+                                      "số liệu trong bảng).",
+                             "Nếu các số liệu đó đúng, đánh dấu chúng trên trang Tải lên (ở dòng lệnh: "
+                             "--accept-text-figures) rồi nạp lại."),
+    "text_figures_no_unit": (ERROR, "Văn bản không ghi đơn vị báo cáo nào có trong danh mục (có thể là báo cáo của "
+                                    "cụm hoặc của tỉnh): {count} số liệu trong câu chỉ được liệt kê, không nạp được.",
+                             "Số liệu được nạp theo từng đơn vị. Nếu đây là báo cáo của một đơn vị, ghi tên đơn vị ở "
+                             "dòng đầu văn bản (ví dụ “BAN DÂN VẬN HUYỆN ỦY YÊN ĐỊNH”) rồi tải lại; báo cáo của cụm "
+                             "thì nạp biểu số liệu của từng đơn vị."),
+    "text_figures_conflict": (ERROR, "{indicator}: hai câu ghi hai số khác nhau: {value} (“{quote}”, {where}) và "
+                                     "{other_value} (“{other_quote}”, {other_where}).",
+                              "Chỉ đánh dấu số đúng trong hai số trên trang Tải lên (--accept-text-figures nhận mọi "
+                              "số nên không dùng được khi có mâu thuẫn), hoặc sửa văn bản cho thống nhất."),
+    "text_figure_table_conflict": (ERROR, "{indicator}: bảng ghi {table_value} (ô {table_cell}) nhưng câu “{quote}” "
+                                          "({where}) ghi {value}.",
+                                   "Bỏ đánh dấu số trong câu (số trong bảng được nạp), hoặc sửa bảng hay câu cho "
+                                   "khớp nhau rồi tải lại."),
     "no_data_rows": (ERROR, "Trang tính {sheet} không có dòng số liệu nào của đơn vị.",
                      "Kiểm tra lại tệp: mỗi đơn vị một dòng, bên dưới dòng tiêu đề."),
     # period

@@ -1,17 +1,20 @@
-"""Workbook bytes -> records of (unit, indicator values) + Problems, for every sheet holding a table.
+"""Workbook or document bytes -> records of (unit, indicator values) + Problems, for every sheet (or
+table of a .docx) holding a table, and for the figures a user accepted from a document's sentences.
 
 parse_workbook() is pure (no database: aliases learned before and mappings chosen for this load are
 passed in as data) and never raises on bad input: every failure is a Problem.
 Each format yields Sheets (etl.sheet): .xlsx in etl.xlsx_sheets (openpyxl read-only, plus scans of the
 sheet XML: merges, formulas, hidden rows), .xls/.ods in etl.calamine_sheets. Every visible sheet whose
 head is a table is read (its own period and units); hidden sheets are skipped and named; etl.combine
-takes values two sheets repeat once and refuses values they disagree on.
+takes values two sheets repeat once and refuses values they disagree on. A .docx (etl.docx_sheets)
+yields its tables as Sheets ('Bảng 2', cells 'Bảng 2, dòng 5, cột 4'), and etl.doc_read proposes the
+figures of its sentences (ParsedFile.text_figures), loading only those accepted.
 The table head is understood by etl.sheet, the layouts are parsed by etl.layouts and etl.form_layouts.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +22,8 @@ from etl import match
 from etl.calamine_sheets import SheetTooLarge, open_sheets
 from etl.catalog import IndicatorRow, UnitRow
 from etl.combine import combine_sheets
+from etl.doc_read import TEXT_SHEET, read_document_text
+from etl.docx_sheets import MAX_TABLES, TooManyTables, open_docx
 from etl.formats import file_kind
 from etl.layouts import Context, UnitRecord, parse_consolidated, parse_form, parse_transposed
 from etl.numbers import fmt_int
@@ -61,6 +66,7 @@ class ParsedFile:
     records: list[UnitRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sheets: list[SheetInfo] = field(default_factory=list)   # every sheet, read or skipped
+    text_figures: list = field(default_factory=list)        # etl.text_figures.TextFigure: a document's sentences
 
     @property
     def ok(self) -> bool:
@@ -88,10 +94,13 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
                    period: Period | None = None, allowed_units: set[str] | None = None,
                    max_bytes: int = 20 * 2**20, today: date | None = None,
                    mappings: dict[str, str | None] | None = None,
-                   learned: dict[str, str] | None = None) -> ParsedFile:
+                   learned: dict[str, str] | None = None,
+                   accept_text_figures: bool | Collection[str] | None = None) -> ParsedFile:
     """Read and validate one uploaded workbook, every sheet holding a table; never raises on bad input.
     mappings: {header as written: indicator code, or None/'' to leave the column out} for this load;
-    learned: {header: indicator code} learned from earlier loads (etl.aliases)."""
+    learned: {header: indicator code} learned from earlier loads (etl.aliases);
+    accept_text_figures: for a .docx, the figures of its sentences to load: True (all), their keys, or
+    None (they are only proposed)."""
     result = ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     result.problems = check_upload(data, file_name, max_bytes)
     if result.problems:
@@ -104,12 +113,16 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
             f"trang tính {exc.name} trải tới dòng {fmt_int(exc.rows)}, cột {fmt_int(exc.cols)}; xóa các ô "
             "thừa ở xa bảng rồi lưu lại"))]
         return result
+    except TooManyTables:
+        result.problems = [problem("file_too_large", file=file_name, detail=f"văn bản có hơn {MAX_TABLES} bảng")]
+        return result
     except MemoryError:  # a resource limit, not a bad file: etl.sandbox names the limit
         raise
     except Exception as exc:  # reader/zip/xml errors on a corrupt file: a Problem, not a crash
         result.problems = [problem("file_unreadable", file=file_name, detail=_describe_error(exc, data))]
         return result
-    if not tables:
+    document = file_kind(data) == "docx"
+    if not tables and not document:
         result.problems = [problem("no_table_found", file=file_name)]
         return result
     problems = [problem("sheet_unreadable", file=file_name, sheet=name) for name in unreadable]
@@ -121,15 +134,30 @@ def parse_workbook(data: bytes, file_name: str, *, units: list[UnitRow], indicat
         problems += cap_problems(part.problems, file=file_name, sheet=sheet.name)
     infos = {p.info.name: p.info for p in parts}
     result.sheets = [infos.get(s.name, s) for s in result.sheets]
-    first = parts[0].info
-    result.sheet, result.layout, result.period = first.name, first.layout, first.period
+    if parts:
+        first = parts[0].info
+        result.sheet, result.layout, result.period = first.name, first.layout, first.period
     result.records, combined = combine_sheets(file_name, [(p.info.name, p.records) for p in parts], headers.labels)
     result.problems = problems + combined
+    if document:
+        _add_document_text(result, data, bool(parts), units=units, indicators=indicators, period=period,
+                           allowed_units=allowed_units, today=today or date.today(), accept=accept_text_figures)
     return result
 
 
+def _add_document_text(result: ParsedFile, data: bytes, tables_read: bool, **options) -> None:
+    """The figures of a document's sentences: proposed (listed), and loaded when accepted."""
+    text = read_document_text(data, result.file_name, result.records, tables_read, **options)
+    result.text_figures, result.records = text.figures, result.records + text.records
+    result.problems += cap_problems(text.problems, file=result.file_name, sheet=TEXT_SHEET)
+    if text.records:   # listed with the sheets read (and kept with the batch) once figures are accepted
+        result.sheets.append(SheetInfo(TEXT_SHEET, "read", "", text.period, "text"))
+        result.sheet, result.layout = result.sheet or TEXT_SHEET, result.layout or "text"
+    result.period = result.period or text.period
+
+
 def _describe_error(exc: Exception, data: bytes) -> str:
-    kind = {"xls": ".xls", "ods": ".ods"}.get(file_kind(data), ".xlsx")
+    kind = {"xls": ".xls", "ods": ".ods", "docx": ".docx"}.get(file_kind(data), ".xlsx")
     return f"tệp bị hỏng hoặc không đúng cấu trúc {kind} ({type(exc).__name__})"
 
 
@@ -198,7 +226,9 @@ class _open_workbook:
 
     def __enter__(self) -> list[SheetSource]:
         kind = file_kind(self.data)
-        if kind in ("xls", "ods"):
+        if kind == "docx":
+            sources, self._close = open_docx(self.data, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
+        elif kind in ("xls", "ods"):
             sources, self._close = open_sheets(self.data, kind, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
         else:
             sources, self._close = open_xlsx(self.data, MAX_ROWS, MAX_COLS, MAX_EMPTY_RUN)
@@ -207,26 +237,6 @@ class _open_workbook:
     def __exit__(self, *exc) -> None:
         if self._close:
             self._close()
-
-
-def _is_cell_tag(xml: bytes, pos: int) -> bool:
-    return xml[pos + 2:pos + 3] in (b" ", b">", b"\t", b"\n", b"\r")   # '<c ', not '<col', '<cfRule'
-
-
-def _last_cell_tag(xml: bytes, lo: int, hi: int) -> int:
-    """Position of the last cell tag ('<c ' or '<c>') in xml[lo:hi], or -1."""
-    pos = xml.rfind(b"<c", lo, hi)
-    while pos >= 0 and not _is_cell_tag(xml, pos):
-        pos = xml.rfind(b"<c", lo, pos)
-    return pos
-
-
-def _next_cell_tag(xml: bytes, lo: int) -> int:
-    """Position of the first cell tag at or after lo, or -1."""
-    pos = xml.find(b"<c", lo)
-    while pos >= 0 and not _is_cell_tag(xml, pos):
-        pos = xml.find(b"<c", pos + 2)
-    return pos
 
 
 # ---------------------------------------------------------------- parsing a sheet

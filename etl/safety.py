@@ -1,11 +1,12 @@
 """File safety before any parser touches an upload: size caps, content sniffing, zip-bomb guard,
 DOCTYPE/ENTITY and macro refusal, and caps on what openpyxl would read (sheets, per reference).
 
-`check_upload(data, file_name)` returns Problems (empty when the bytes look like a sane .xlsx, or an
-.xls/.ods that passes etl.formats' own checks). For .xlsx the zip directory is checked first (nothing
-decompressed); then every member is streamed once for DTD markers (etl.package), and only then is
-any XML of the package parsed. Every step is linear in the declared sizes, which Python's zipfile
-never reads past. Each refusal names its limit.
+`check_upload(data, file_name)` returns Problems (empty when the bytes look like a sane .xlsx or
+.docx, or an .xls/.ods that passes etl.formats' own checks). For .xlsx and .docx (both zips of Office
+XML) the zip directory is checked first (nothing decompressed); then every member is streamed once for
+DTD markers and macros are refused (etl.package), and only then is any XML of the package parsed.
+Every step is linear in the declared sizes, which Python's zipfile never reads past. Each refusal
+names its limit.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from xml.etree.ElementTree import ParseError
 
 from etl import package
 from etl.config import get_settings
-from etl.formats import check_other_format
+from etl.formats import check_other_format, is_docx_names
 from etl.problems import Problem, problem
 
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -34,6 +35,9 @@ MAX_SHEETS = 250                       # a sheet per commune of a province (Than
 MAX_SHARED_STRINGS = 200_000           # a 3,321-row sheet holds ~3,500
 MAX_SHARED_STRINGS_BYTES = 20 * 2**20  # all read into memory when the workbook opens
 CHART_SHEET_DEPTH = 2                  # a chart sheet is read with its drawing and that drawing's charts
+# A .docx's main part is parsed whole (etl.docx_sheets): a 40-page report is ~1 MB of XML.
+DOCUMENT_PART = "word/document.xml"
+MAX_DOCUMENT_XML_BYTES = 20 * 2**20
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
@@ -77,8 +81,6 @@ def _is_text(head: bytes) -> bool:
 
 
 def _describe_zip(names: set[str]) -> str:
-    if "word/document.xml" in names:
-        return "nội dung là văn bản Word .docx"
     if "ppt/presentation.xml" in names:
         return "nội dung là tệp PowerPoint .pptx"
     if "mimetype" in names or "content.xml" in names:
@@ -123,7 +125,8 @@ def check_upload(data: bytes, file_name: str = "", max_bytes: int = MAX_UPLOAD_B
 def _check_package(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
     infos = zf.infolist()
     names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+    document = is_docx_names(names)
+    if "[Content_Types].xml" not in names or not ("xl/workbook.xml" in names or document):
         return [problem("file_not_xlsx", detail=_describe_zip(names), **where)]
     bomb = zip_bomb_detail(infos)
     if bomb:
@@ -142,7 +145,22 @@ def _check_package(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
     if why:
         return [problem("file_unreadable", detail=f"thành phần {part} dùng bảng mã {why.split(' ', 1)[1]}, "
                                                   "không phải UTF-8 như Excel lưu", **where)]
-    return _check_contents(zf, where)
+    return _check_document(zf, where) if document else _check_contents(zf, where)
+
+
+def _check_document(zf: zipfile.ZipFile, where: dict) -> list[Problem]:
+    """A .docx, now that its XML is known to hold no DTD: no macro content type (.docm), and a main
+    document part etl.docx_sheets may parse whole."""
+    defaults, overrides = package.content_types(zf)
+    macro = next((t for t in (*defaults.values(), *(t for _p, t in overrides))
+                  if any(m in t.lower() for m in package.MACRO_TYPE_MARKS)), "")
+    if macro:
+        return [problem("file_has_macros", detail=f"kiểu nội dung {macro}", **where)]
+    size = zf.getinfo(DOCUMENT_PART).file_size
+    if size > MAX_DOCUMENT_XML_BYTES:
+        detail = (f"nội dung văn bản giải nén ra {human_size(size)}, tối đa {human_size(MAX_DOCUMENT_XML_BYTES)}")
+        return [problem("file_too_large", detail=detail, **where)]
+    return []
 
 
 def _check_contents(zf: zipfile.ZipFile, where: dict) -> list[Problem]:

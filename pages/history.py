@@ -31,6 +31,11 @@ def batches_frame(batches: list[BatchInfo]) -> pd.DataFrame:
     } for b in batches])
 
 
+MIMES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "xls": "application/vnd.ms-excel", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
 def safe_file_name(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip(" .") or "tep_tai_len.xlsx"
 
@@ -56,7 +61,7 @@ def batch_actions(engine, account, batch: BatchInfo) -> None:
     if original is not None:
         st.download_button(f"⬇ Tải tệp gốc của lô #{batch.id}", original[1], key=f"hist_dl_{batch.id}",
                            file_name=safe_file_name(original[0]), on_click="ignore",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                           mime=MIMES.get(original[0].rpartition(".")[2].lower(), MIMES["xlsx"]))
     else:
         st.caption(f"Tệp gốc của lô #{batch.id} có số liệu ngoài phạm vi đơn vị của tài khoản này: chỉ "
                    "người đã nạp hoặc quản trị viên tải được.")

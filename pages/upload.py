@@ -1,6 +1,7 @@
-"""Tải lên: one or more spreadsheets (.xlsx, .xls, .ods) -> a dry run per file (added / changed /
-unchanged, problems; a select per column the reader could not map surely) -> "Xác nhận nạp" loads
-them with the choices, which are kept as learned aliases. Same functions as the CLI (etl.load)."""
+"""Tải lên: one or more spreadsheets (.xlsx, .xls, .ods) or written reports (.docx) -> a dry run per file
+(added / changed / unchanged, problems; a select per column the reader could not map surely; a tick box
+per figure read from a report's sentences) -> "Xác nhận nạp" loads them with the choices (kept as
+learned aliases) and the ticked figures. Same functions as the CLI (etl.load)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,6 +23,7 @@ from etl.queries import data_version
 from etl.safety import check_file_count, check_size
 from etl.template import template_bytes, template_file_name
 from ui.mapping import ask_columns, mapped_note
+from ui.text_figures import ask_text_figures
 
 FIRST_YEAR = 2020
 KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
@@ -60,11 +62,11 @@ def template_section(engine) -> None:
 
 
 def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Account, scope,
-            mappings: dict | None = None) -> FileResult:
+            mappings: dict | None = None, accepted: frozenset = frozenset()) -> FileResult:
     """Dry run of one file, remembered for this data version so reruns do not re-read it."""
     period = None if period_spec == AUTO else parse_period(period_spec)
     key = ("upl_preview", hashlib.sha256(data).hexdigest(), name, period_spec, account.username,
-           data_version(engine), tuple(sorted((mappings or {}).items(), key=str)))
+           data_version(engine), tuple(sorted((mappings or {}).items(), key=str)), tuple(sorted(accepted)))
     cache = st.session_state.setdefault("_upl_cache", {})
     if key not in cache:
         if len(cache) > 8:  # the previews of this page's files, with and without choices
@@ -75,7 +77,8 @@ def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Acco
         else:
             with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
                 cache[key] = preview_file(engine, data, name, period=period, user=account.username,
-                                          allowed_units=scope, mappings=mappings or None)
+                                          allowed_units=scope, mappings=mappings or None,
+                                          accept_text_figures=accepted or None)
                 status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
     return cache[key]
 
@@ -155,6 +158,9 @@ def show_result(result: FileResult, scope: set[str] | None = None, account=None)
         st.info("Tệp này đã được nạp trước đây. Không có gì để nạp lại.")
     elif result.status == "unchanged":
         st.info(f"Mọi giá trị trong tệp đã có trong kho{period}: không có gì thay đổi.")
+    elif not result.changes:  # a report whose figures are all in sentences, none ticked yet
+        st.info(f"Văn bản có {fmt_int(len(result.text_figures))} số liệu trong câu văn{period}: đánh dấu các "
+                "số đúng ở trên rồi bấm “Xác nhận nạp”.")
     else:
         st.success(f"Sẵn sàng nạp{period}: {fmt_int(result.rows_added)} giá trị thêm mới, "
                    f"{fmt_int(result.rows_changed)} giá trị thay đổi, "
@@ -181,15 +187,15 @@ def commit(engine, files, account, scope, shown: dict) -> None:
     """Load each previewed file, exactly as its preview showed it (`shown`: the fingerprints the user
     saw on the previous run; the click's own run may already have re-read a moved warehouse)."""
     done = []
-    for name, data, spec, mappings in files:
-        expect = shown.get(shown_key(name, data, spec, mappings))
+    for name, data, spec, mappings, accepted in files:
+        expect = shown.get(shown_key(name, data, spec, mappings, accepted))
         if expect is None:  # refused or unchanged when shown: nothing to load
             continue
         try:
             with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
                                    user=account.username, allowed_units=scope, expect=expect,
-                                   mappings=mappings or None)
+                                   mappings=mappings or None, accept_text_figures=accepted or None)
         except OperationalError:  # the warehouse is unreachable or busy beyond the retries
             done.append((name, "rejected", BUSY))
             continue
@@ -211,8 +217,8 @@ def commit(engine, files, account, scope, shown: dict) -> None:
     st.rerun()
 
 
-def shown_key(name: str, data: bytes, spec: str, mappings: dict | None) -> tuple:
-    return name, hashlib.sha256(data).hexdigest(), spec, tuple(sorted((mappings or {}).items()))
+def shown_key(name: str, data: bytes, spec: str, mappings: dict | None, accepted: frozenset = frozenset()) -> tuple:
+    return name, hashlib.sha256(data).hexdigest(), spec, tuple(sorted((mappings or {}).items())), tuple(sorted(accepted))
 
 
 def main() -> None:
@@ -225,11 +231,13 @@ def main() -> None:
                "trước; số liệu chỉ vào kho khi bấm “Xác nhận nạp”.")
     show_done()
     template_section(engine)
-    uploaded = st.file_uploader("Chọn một hoặc nhiều bảng tính (.xlsx, .xls, .ods)", type=["xlsx", "xls", "ods"],
+    uploaded = st.file_uploader("Chọn một hoặc nhiều bảng tính (.xlsx, .xls, .ods) hoặc báo cáo Word (.docx)",
+                                type=["xlsx", "xls", "ods", "docx"],
                                 accept_multiple_files=True, max_upload_size=get_settings().upload_max_mb,
                                 key=f"upl_files_{st.session_state.get('_upl_round', 0)}")
     if not uploaded:
-        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx, .xls hoặc .ods vào ô trên, hoặc tải biểu mẫu chuẩn để điền.")
+        st.info("Chưa chọn tệp nào. Kéo thả tệp .xlsx, .xls, .ods hoặc báo cáo .docx vào ô trên, hoặc tải biểu "
+                "mẫu chuẩn để điền.")
         return
     too_many = check_file_count(len(uploaded))  # refused before any file is read
     if too_many:
@@ -249,16 +257,17 @@ def main() -> None:
             with slot:
                 period_choice(i, f.name, result)
             mappings = ask_columns(i, result)
-            if mappings:  # the preview with the user's choices (the questions stay, to change them)
-                result = preview(engine, f.name, data, spec, account, scope, mappings)
+            accepted = ask_text_figures(i, result)
+            if mappings or accepted:  # the preview with the user's choices (the questions stay, to change them)
+                result = preview(engine, f.name, data, spec, account, scope, mappings, accepted)
             show_result(result, scope, account)
-        files.append((f.name, data, spec, mappings))
+        files.append((f.name, data, spec, mappings, accepted))
         results.append(result)
-        if result.status == "preview":
-            now_shown[shown_key(f.name, data, spec, mappings)] = result.fingerprint
+        if result.status == "preview" and result.fingerprint:
+            now_shown[shown_key(f.name, data, spec, mappings, accepted)] = result.fingerprint
         if bar is not None:
             bar.progress((i + 1) / len(uploaded), text=f"Đã đọc {i + 1}/{len(uploaded)} tệp")
-    ready = [r for r in results if r.status == "preview"]
+    ready = [r for r in results if r.status == "preview" and r.fingerprint]
     if any(r.status == "rejected" for r in results) and ready:
         st.warning("Các tệp bị từ chối sẽ không được nạp; chỉ nạp các tệp hợp lệ.")
     if st.button("Xác nhận nạp", type="primary", disabled=not ready, key="upl_confirm"):

@@ -20,7 +20,7 @@ GOOD = [("Huyện Yên Định", {"conferences": 12, "conference_participants": 
 BAD = [("Huyện Yên Định", {"conferences": "gần 50", "conference_participants": 905})]
 PROBLEM_KEYS = {"sheet", "cell", "row", "column", "code", "severity", "message"}
 FILE_KEYS = {"file", "status", "batch_id", "periods", "rows_added", "rows_changed", "rows_unchanged", "sheets",
-             "mapped_columns", "problems"}
+             "mapped_columns", "text_figures", "problems"}
 
 
 @pytest.fixture
@@ -49,7 +49,8 @@ def test_load_json_has_the_documented_shape(warehouse, capsys):
     assert [set(f) for f in files] == [FILE_KEYS, FILE_KEYS]
     assert files[0] | {"problems": [], "sheets": []} == {
         "file": "tot.xlsx", "status": "loaded", "batch_id": 1, "periods": ["2024-Q2"], "rows_added": 6,
-        "rows_changed": 0, "rows_unchanged": 0, "sheets": [], "mapped_columns": [], "problems": []}
+        "rows_changed": 0, "rows_unchanged": 0, "sheets": [], "mapped_columns": [], "text_figures": [],
+        "problems": []}
     assert [(s["name"], s["status"]) for s in files[0]["sheets"]] == [("Hướng dẫn", "skipped"), ("Biểu 01", "read")]
     assert files[1]["status"] == "rejected" and files[1]["batch_id"] is None
     problem = next(p for p in files[1]["problems"] if p["code"] == "qualified_number")

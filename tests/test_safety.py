@@ -61,7 +61,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     (b"<?xml version='1.0'?><Workbook xmlns='urn:schemas-microsoft-com:office:spreadsheet'/>", "file_not_xlsx",
      "XML"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "file_not_xlsx", "hình ảnh"),
-    (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<x/>"}), "file_not_xlsx", "Word"),
+    (_zip({"[Content_Types].xml": b"<x/>", "ppt/presentation.xml": b"<x/>"}), "file_not_xlsx", "PowerPoint"),
     (_zip({"readme.txt": b"hello"}), "file_not_xlsx", ".zip"),
     (b"", "file_unreadable", "rỗng"),
     (GOOD[: len(GOOD) // 2], "file_unreadable", "hỏng"),

@@ -26,8 +26,8 @@ LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "c�
 
 
 def register(sub) -> None:
-    p = sub.add_parser("load", help="Nạp tệp Excel vào kho dữ liệu")
-    p.add_argument("files", nargs="+", metavar="TỆP", help="Bảng tính cần nạp (.xlsx, .xls, .ods)")
+    p = sub.add_parser("load", help="Nạp bảng tính (Excel, LibreOffice) hoặc báo cáo Word vào kho dữ liệu")
+    p.add_argument("files", nargs="+", metavar="TỆP", help="Bảng tính (.xlsx, .xls, .ods) hoặc báo cáo Word (.docx)")
     p.add_argument("--period", metavar="KỲ", help="Kỳ của số liệu: quý (2024-Q2) hoặc kỳ lũy kế (2024-H1, "
                                                "2024-9M, 2024-H2, 2024); mặc định đọc từ tiêu đề")
     p.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không ghi gì")
@@ -36,6 +36,9 @@ def register(sub) -> None:
     p.add_argument("--map", action="append", default=[], metavar="CỘT=MÃ",
                    help="Cột \"CỘT\" là chỉ tiêu MÃ (lặp lại được); \"CỘT=\" bỏ qua cột. Khi nạp xong, "
                         "lựa chọn được ghi nhớ cho các lần sau")
+    p.add_argument("--accept-text-figures", action="store_true",
+                   help="Báo cáo .docx: nạp cả các số liệu đọc được trong câu văn (xem trước bằng --dry-run "
+                        "--json; bị từ chối nếu hai câu, hoặc câu và bảng, ghi hai số khác nhau)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("summary", help="Tổng hợp số liệu theo kỳ")
@@ -101,8 +104,9 @@ def cmd_load(args) -> int:
     engine = open_warehouse()
     mappings = parse_maps(args.map, engine)
     user = _user(args.user)
+    accept = True if args.accept_text_figures else None
     results = [load_file(engine, _read(p), p.name, period=period, user=user, dry_run=args.dry_run,
-                         mappings=mappings) for p in paths]
+                         mappings=mappings, accept_text_figures=accept) for p in paths]
     if args.json:
         print(json.dumps({"files": [load_json(r) for r in results]}, ensure_ascii=False, indent=2))
     else:
@@ -146,9 +150,17 @@ def load_json(r) -> dict:
             "sheets": [sheet_json(s) for s in r.sheets],
             "mapped_columns": [dict(mapped_json(m), sheet=s.name) for s in r.sheets for m in s.mapped_columns
                                if m.how != "exact"],
+            "text_figures": [text_figure_json(f) for f in r.text_figures],
             "problems": [{"sheet": p.sheet, "cell": p.cell, "row": p.row, "column": p.column,
                           "code": p.code, "severity": p.severity, "message": p.message}
                          for p in sort_problems(r.problems)]}
+
+
+def text_figure_json(f) -> dict:
+    """A figure proposed from a sentence of a .docx: what, how many, whose, when, and the sentence."""
+    return {"indicator": f.indicator, "value": f.value, "unit": f.unit, "period": f.period.spec if f.period else None,
+            "quote": f.quote, "where": f.where, "key": f.key, "accepted": f.accepted, "competing": list(f.competing),
+            "table_value": f.table_value, "table_cell": f.table_cell or None}
 
 
 def sheet_json(s) -> dict:
@@ -179,6 +191,19 @@ def describe_mappings(r, labels: dict[str, str]) -> list[str]:
     return lines
 
 
+def describe_text_figures(r, labels: dict[str, str]) -> list[str]:
+    """'  Số liệu trong câu (đoạn 5): Hội nghị quán triệt, tuyên truyền = 50 — “… tổ chức 50 hội nghị …”'."""
+    if not r.text_figures:
+        return []
+    lines = [f"  Số liệu trong câu ({'đã xác nhận' if any(f.accepted for f in r.text_figures) else 'đề xuất, chưa nạp'}"
+             f"; --accept-text-figures để nạp):"]
+    for f in r.text_figures:
+        mark = " [đã chọn]" if f.accepted else ""
+        note = " [mâu thuẫn với câu khác]" if f.competing else ""
+        lines.append(f"  · {f.where}: {labels.get(f.indicator, f.indicator)} = {fmt_int(f.value)}{mark}{note} — “{f.quote}”")
+    return lines
+
+
 def describe_result(r, labels: dict[str, str] | None = None) -> str:
     """Status line (+ problems table) of one file, in Vietnamese."""
     head = f"{STATUS_LABELS.get(r.status, r.status)}: {r.file}"
@@ -187,6 +212,8 @@ def describe_result(r, labels: dict[str, str] | None = None) -> str:
     if r.status == "loaded":
         head += (f" — lô #{r.batch_id}: thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
                  f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị")
+    elif r.status == "preview" and not r.changes:   # a report whose figures all wait in its sentences
+        head += f" — {fmt_int(len(r.text_figures))} số liệu trong câu chờ xác nhận (chưa ghi gì)"
     elif r.status == "preview":
         head += (f" — sẽ thêm {fmt_int(r.rows_added)}, sửa {fmt_int(r.rows_changed)}, "
                  f"giữ nguyên {fmt_int(r.rows_unchanged)} giá trị (chưa ghi gì)")
@@ -196,7 +223,7 @@ def describe_result(r, labels: dict[str, str] | None = None) -> str:
         head += " — mọi giá trị đã có sẵn trong kho; không có gì thay đổi"
     elif r.status == "rejected":
         head += " — tệp không được nạp, kho dữ liệu không thay đổi. Sửa các lỗi dưới đây rồi nạp lại"
-    lines = [head] + describe_mappings(r, labels or {})
+    lines = [head] + describe_mappings(r, labels or {}) + describe_text_figures(r, labels or {})
     if r.status == "preview":
         labels = labels or {}
         lines += [f"  {c.unit_name} · {labels.get(c.indicator_code, c.indicator_code)}: "

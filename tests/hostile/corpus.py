@@ -13,6 +13,7 @@ import zipfile
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 
+from tests.documents import document, seed_document
 from tests.hostile.crafted import CRAFTED
 from tests.workbooks import consolidated_workbook, form_workbook, to_bytes
 
@@ -21,6 +22,18 @@ NOT_XLSX = {"file_not_xlsx"}
 UNREADABLE = {"file_unreadable", "file_not_xlsx"}
 BOMB = {"file_zip_bomb", "file_too_large", "file_unreadable"}
 DOCTYPE = {"file_doctype"}  # refused before any parser sees the XML (it once loaded)
+
+
+def _docx_with(part: str, change) -> bytes:
+    """A real Word report with one part changed (or added): change(old bytes or b'') -> new bytes."""
+    members = dict(_members(document("HUYỆN ỦY YÊN ĐỊNH", "BÁO CÁO QUÝ II NĂM 2024", "Tổ chức 12 hội nghị.")))
+    members[part] = change(members.get(part, b""))
+    return _zip(members)
+
+
+def _members(data: bytes):
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
 
 
 def good() -> bytes:
@@ -209,7 +222,15 @@ CORPUS: dict[str, tuple] = {
     "csv_utf16.xlsx": (lambda: "Đơn vị\tSố hội nghị\nYên Định\t12\n".encode("utf-16"), NOT_XLSX),
     "anh_png.xlsx": (lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, NOT_XLSX),
     "word_doi_ten.xlsx": (lambda: _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
-                          NOT_XLSX),
+                          {"document_no_figures", "file_unreadable"}),   # a Word report now: one without figures
+    "xxe_van_ban.docx": (lambda: _docx_with("word/document.xml", lambda xml: xml.replace(
+        b"?>", b'?><!DOCTYPE w [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', 1)), DOCTYPE),
+    "bom_nen_van_ban.docx": (lambda: _docx_with("word/media/a.bin", lambda _: b"\x00" * (5 * 2**20)), BOMB),
+    "van_ban_macro.docm": (lambda: _docx_with("word/vbaProject.bin", lambda _: b"\xd0\xcf\x11\xe0" + b"\x00" * 64),
+                           {"file_has_macros"}),
+    "van_ban_hong.docx": (lambda: _docx_with("word/document.xml", lambda xml: xml[: len(xml) // 2]),
+                          {"file_unreadable"}),
+    "van_ban_cum_khong_don_vi.docx": (lambda: seed_document(), {"text_figures_no_unit"}),
     "ods_doi_ten.xlsx": (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
                                        "content.xml": b"<office/>"}), UNREADABLE | {"no_table_found"}),
     "ods_doctype.ods": (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
