@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from etl.db import write_transaction
 from etl.periods import parse_period
@@ -84,14 +84,38 @@ def fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+class WarehouseBusy(Exception):
+    """The warehouse stayed locked or unreachable through every retry: nothing was written. Its text
+    is the one Vietnamese message pages and the CLI show."""
+
+    def __str__(self) -> str:
+        return ("Kho dữ liệu đang bận hoặc không kết nối được; chưa có gì được ghi. "
+                "Vui lòng thử lại sau ít phút.")
+
+
+def _busy(exc: OperationalError) -> bool:
+    """Locked past the busy timeout (SQLite), or the server unreachable or shutting down (PostgreSQL)."""
+    text = str(exc.orig).lower()
+    state = str(getattr(exc.orig, "sqlstate", "") or "")
+    return ("locked" in text or "busy" in text or exc.connection_invalidated
+            or state.startswith(("08", "57P")))
+
+
 def serialised_write(engine: Engine, work: Callable[..., T]) -> T:
-    """work(conn) in one write transaction holding the load lock, retried whole on a lost race."""
+    """work(conn) in one write transaction holding the load lock, retried whole on a lost race;
+    WarehouseBusy when the warehouse stays locked or unreachable."""
     for attempt in range(RETRIES):
         try:
             with write_transaction(engine) as conn:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOAD_LOCK})")
                 return work(conn)
+        except OperationalError as exc:
+            if not _busy(exc) and getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
+                raise
+            if attempt == RETRIES - 1:
+                raise (WarehouseBusy() if _busy(exc) else exc) from exc
+            time.sleep(0.05 * (attempt + 1))
         except DBAPIError as exc:
             if attempt == RETRIES - 1 or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
                 raise

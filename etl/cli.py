@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from etl.batches import WarehouseBusy
+
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module defines register(subparsers); a subcommand sets `func(args) -> int`.
@@ -183,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"Lỗi cách dùng: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WarehouseBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
     except OperationalError as exc:
         print(f"Không kết nối được kho dữ liệu: {' '.join(str(exc.orig).split())}", file=sys.stderr)
         return EXIT_REFUSED

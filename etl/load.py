@@ -35,6 +35,7 @@ from etl.doc_read import accepted_keys, sentences_only_outcome
 from etl.load_checks import span_problems
 from etl.periods import Period
 from etl.problems import Problem, WARNING, has_errors
+from etl.safety import check_size
 from etl.sandbox import parse_bounded
 from etl.schema import Batch, BatchFile, BatchSheet, BatchValue, Fact
 from etl.spans import Span, period_of, span_of
@@ -104,6 +105,9 @@ def load_file(engine: Engine, data: bytes, file_name: str, *, period: Period | N
 
 def _load_file(engine: Engine, data: bytes, file_name: str, period: Period | None, user: str,
                allowed_units: set[str] | None, dry_run: bool, expect: str | None, mappings, options) -> FileResult:
+    too_big = check_size(data, file_name, get_settings().upload_max_mb * 2**20)
+    if too_big:  # refused here, before the bytes travel to the parse worker
+        return FileResult(file=file_name, status="rejected", problems=too_big)
     units, indicators = load_units(engine), load_indicators(engine)
     # parsed in a worker process with CPU, memory and wall-clock limits (etl.sandbox): a hostile
     # file costs at most those, and a limit hit comes back as the file's Problem

@@ -8,17 +8,16 @@ import re
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
 import ui
 import ui_auth
-from etl.load import BatchInfo, batch_file, fmt_time, list_batches, undo_batch
+from etl.batches import BatchInfo, WarehouseBusy, batch_file, fmt_time, list_batches
 from etl.numbers import fmt_int
+from etl.undo import undo_batch
 
 ORDER_RULE = ("Hoàn tác một lô đưa kho số liệu về như khi lô đó chưa từng được nạp: số liệu mà các lô khác "
               "đã báo cáo vẫn được giữ nguyên, kể cả khi hoàn tác lô cũ trước lô mới.")
 STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}
-BUSY = "Kho dữ liệu đang bận hoặc không kết nối được; chưa hoàn tác gì. Vui lòng thử lại sau ít phút."
 
 
 def batches_frame(batches: list[BatchInfo]) -> pd.DataFrame:
@@ -86,8 +85,8 @@ def batch_actions(engine, account, batch: BatchInfo) -> None:
         try:
             result = undo_batch(engine, batch.id, user=account.username)
             st.session_state["_hist_result"] = (result.ok, result.message)
-        except OperationalError:  # the warehouse is unreachable or busy beyond the retries
-            st.session_state["_hist_result"] = (False, BUSY)
+        except WarehouseBusy as busy:  # locked or unreachable beyond the retries: nothing undone
+            st.session_state["_hist_result"] = (False, str(busy))
         st.session_state.pop("_hist_pending", None)
         st.rerun()
     if no.button("Hủy", key=f"hist_cancel_{batch.id}"):

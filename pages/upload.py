@@ -9,18 +9,18 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
 import ui
 import ui_auth
 from etl import auth
 from etl.config import get_settings
-from etl.load import FileResult, fmt_time, load_file, preview_file
+from etl.batches import WarehouseBusy, fmt_time
+from etl.load import FileResult, load_file, preview_file
 from etl.numbers import fmt_int
 from etl.periods import Period, parse_period, periods_between, quarter
 from etl.problems import sort_problems
 from etl.queries import data_version
-from etl.safety import check_file_count, check_size
+from etl.safety import check_file_count
 from etl.template import template_bytes, template_file_name
 from ui.mapping import ask_columns, mapped_note
 from ui.text_figures import ask_text_figures
@@ -29,7 +29,6 @@ FIRST_YEAR = 2020
 KIND_LABELS = {"added": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
 KIND_COLOURS = {"added": "background-color: #e3f2e6", "changed": "background-color: #fff1c2; font-weight: 600"}
 AUTO = "auto"
-BUSY = "kho dữ liệu đang bận hoặc không kết nối được; tệp chưa được nạp. Vui lòng bấm nạp lại sau ít phút."
 MOVED = ("chưa nạp: kho dữ liệu đã thay đổi từ lúc xem trước (có người vừa nạp hoặc hoàn tác số liệu). "
          "Bảng so sánh bên dưới đã được tính lại; hãy xem lại rồi bấm “Xác nhận nạp” lần nữa.")
 
@@ -71,15 +70,11 @@ def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Acco
     if key not in cache:
         if len(cache) > 8:  # the previews of this page's files, with and without choices
             cache.clear()
-        too_big = check_size(data, name, get_settings().upload_max_mb * 2**20)  # the rest: in the worker
-        if too_big:
-            cache[key] = FileResult(file=name, status="rejected", problems=too_big)
-        else:
-            with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
-                cache[key] = preview_file(engine, data, name, period=period, user=account.username,
-                                          allowed_units=scope, mappings=mappings or None,
-                                          accept_text_figures=accepted or None)
-                status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
+        with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
+            cache[key] = preview_file(engine, data, name, period=period, user=account.username,
+                                      allowed_units=scope, mappings=mappings or None,
+                                      accept_text_figures=accepted or None)
+            status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
     return cache[key]
 
 
@@ -196,8 +191,8 @@ def commit(engine, files, account, scope, shown: dict) -> None:
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
                                    user=account.username, allowed_units=scope, expect=expect,
                                    mappings=mappings or None, accept_text_figures=accepted or None)
-        except OperationalError:  # the warehouse is unreachable or busy beyond the retries
-            done.append((name, "rejected", BUSY))
+        except WarehouseBusy as busy:  # locked or unreachable beyond the retries: nothing loaded
+            done.append((name, "rejected", str(busy)))
             continue
         if result.moved:
             done.append((name, "moved", MOVED))

@@ -348,3 +348,32 @@ def test_names_longer_than_their_columns_load_cut_to_size(engine):
     [b] = list_batches(engine)
     assert (len(b.sheet), len(b.file_name), len(b.uploaded_by)) == (200, 500, 100)
     assert undo_batch(engine, b.id, user="v" * 150).ok
+
+
+def test_a_warehouse_locked_throughout_gives_warehouse_busy_and_writes_nothing(sqlite_engine, monkeypatch):
+    """SQLite locked by another writer past every retry: one named error (WarehouseBusy), whose text
+    the pages and the CLI show, and nothing written."""
+    import sqlite3
+
+    import etl.batches as batches
+    import etl.db as db
+    from etl.batches import WarehouseBusy
+    real_pragmas = db._sqlite_pragmas
+
+    def impatient(dbapi_conn, record):   # a 50 ms busy timeout, so the test does not wait a minute
+        real_pragmas(dbapi_conn, record)
+        dbapi_conn.execute("PRAGMA busy_timeout=50")
+    monkeypatch.setattr(db, "_sqlite_pragmas", impatient)
+    monkeypatch.setattr(batches.time, "sleep", lambda s: None)
+    engine = db.make_engine(sqlite_engine.url.render_as_string())
+    blocker = sqlite3.connect(sqlite_engine.url.database, isolation_level=None, timeout=0.1)
+    blocker.execute("BEGIN IMMEDIATE")   # holds the write lock
+    try:
+        with pytest.raises(WarehouseBusy) as busy:
+            load(engine, FIRST)
+        assert "Kho dữ liệu đang bận" in str(busy.value)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        engine.dispose()
+    assert facts(sqlite_engine) == {} and list_batches(sqlite_engine) == []
