@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl.numbers import fmt_int, fmt_pct
+from etl.queries.selection import PROVINCE_NAME
 from ui.charts import BLUE, DARK, NOTE, PALETTE, RED, chart, hover, style
 
 FITS = 12  # rows of a ranking chart (about a phone screen); longer rankings show their two ends
@@ -66,7 +67,7 @@ def ends(df: pd.DataFrame, value: str, fits: int = FITS) -> tuple[pd.DataFrame, 
 
 
 def ranked_bars(df: pd.DataFrame, value: str, label: str, *, percent: bool = False,
-                reference: float | None = None, reference_label: str = "Toàn tỉnh",
+                reference: float | None = None, reference_label: str = PROVINCE_NAME,
                 lagging: set[str] = frozenset(), height: int | None = None,
                 custom: bool = False, fmt=None, fits: int | None = FITS,
                 hover_format: str | None = None) -> go.Figure:

@@ -8,7 +8,7 @@ import pandas as pd
 import pandas.io.formats.style  # noqa: F401 - imported once at start, not in the first styled table
 import streamlit as st
 
-from etl import queries
+from etl.catalog import RATE
 from etl.numbers import fmt_int, fmt_num, fmt_pct
 from etl.text import neutralise_formula
 from ui.data import labels
@@ -50,7 +50,7 @@ def downloads(df: pd.DataFrame, columns: dict[str, str], name: str) -> None:
 
 
 def _display_column(name: str, s: pd.Series) -> list[str] | pd.Series:
-    if name in (queries.RATE, "rate") or name.endswith("_rate"):
+    if name in (RATE, "rate") or name.endswith("_rate"):
         return [fmt_pct(v) for v in s]
     if name in DECIMAL_COLUMNS:
         return [fmt_num(v) for v in s]
