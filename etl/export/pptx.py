@@ -12,8 +12,8 @@ import pandas as pd
 
 from etl.catalog import CONFERENCES, INSPECTION_SET, RATE, RECOGNISED, REGISTERED, TRAININGS, main_codes
 from etl.config import get_settings
-from etl.export.pptx_parts import (GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table,
-                                   add_text, fit_size, fits)
+from etl.export.fitting import fit_size, fits
+from etl.export.pptx_parts import GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table, add_text
 from etl.export.scope import ReportData, short_name, unit_status
 from etl.narrative import count, derived_note, gaps_sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
