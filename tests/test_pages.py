@@ -511,3 +511,18 @@ def test_ranking_rows_keep_both_ends_of_a_long_list():
 def test_period_ticks_are_short_and_name_each_year_once(specs, on_top, ticks):
     from ui.charts import period_ticks
     assert period_ticks(specs, axis_on_top=on_top) == ticks
+
+
+def test_a_closed_table_is_drawn_once_opened(seeded_url, app):
+    """Tables behind the charts start closed and are sent only when opened (a page sends no grid
+    nobody looks at): opened, the cluster table shows the rates of the chart."""
+    url, engine, _ = seeded_url
+    at = app(url).run()
+    assert [e.label for e in at.expander].count("Bảng số liệu") == 1 and not any(
+        "Cụm" in d.value.columns for d in at.dataframe)
+    at.session_state["table-ty-le-cong-nhan-theo-cum"] = True
+    at.run()
+    shown = next(d.value for d in at.dataframe if "Cụm" in d.value.columns)
+    rates = dict(zip(shown["Cụm"], shown["Tỷ lệ công nhận"]))
+    assert {n: rates[n] for n in CLUSTERS} == {n: fmt_pct(_rate(engine, LATEST, c)) for n, c in CLUSTERS.items()}
+    assert rates["Toàn tỉnh"] == fmt_pct(_rate(engine, LATEST))

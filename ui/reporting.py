@@ -3,7 +3,6 @@ completeness heatmap, the reporting rate over time and values unusual for the un
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl.catalog import RATE, REGISTERED
@@ -14,7 +13,7 @@ from etl.queries.selection import Selection
 from etl.queries.sql import PROVINCE_CODE
 from etl.queries.views import ReportingData
 from ui.cards import caption
-from ui.charts import chart, period_ticks, style, trend_lines
+from ui.charts import chart, merge, period_ticks, style, trend_lines
 from ui.data import labels, unusual
 from ui.layout import kpi_row
 from ui.tables import table
@@ -76,7 +75,7 @@ def _completeness_table(matrix: pd.DataFrame) -> None:
           "tinh-hinh-bao-cao")
 
 
-def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool) -> go.Figure:
+def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool) -> dict:
     """Rows: units (green reported, red not, blank where the unit did not exist) or, by cluster, the
     share of units that reported; columns: the quarters of `matrix`."""
     key, name = ("unit_code", "unit_name") if by_unit else ("cluster_code", "cluster_name")
@@ -93,16 +92,17 @@ def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool
     else:
         text = [["" if v != v else f"Đã báo cáo {fmt_pct(v)}" for v in row] for row in z]
     labels = [quarters[i] for i in grid.columns]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=[names[c] for c in grid.index], text=text,
+    fig = style({"data": [dict(
+        type="heatmap", z=z, x=labels, y=[names[c] for c in grid.index], text=text,
         colorscale=UNIT_SCALE if by_unit else SHARE_SCALE, zmin=0, zmax=1, showscale=not by_unit,
-        xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>"))
-    fig = style(fig, height=max(300, 24 * len(grid) + 120))
-    fig.update_yaxes(autorange="reversed", tickfont_size=14 if len(grid) > 40 else 15)
+        xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>")]},
+        height=max(300, 24 * len(grid) + 120))
+    layout = fig["layout"]
+    merge(layout["yaxis"], dict(autorange="reversed", tickfont=dict(size=14 if len(grid) > 40 else 15)))
     specs = {quarters[i]: from_index(i).spec for i in grid.columns}
-    fig.update_xaxes(side="top", tickangle=0, tickfont_size=14, tickvals=labels,
-                     ticktext=period_ticks([specs[t] for t in labels], axis_on_top=True))
-    fig.update_layout(margin_t=80)  # the quarters over the grid, clear of plotly's toolbar
+    merge(layout["xaxis"], dict(side="top", tickangle=0, tickfont=dict(size=14), tickvals=labels,
+                                ticktext=period_ticks([specs[t] for t in labels], axis_on_top=True)))
+    layout["margin"]["t"] = 80  # the quarters over the grid, clear of plotly's toolbar
     return fig
 
 

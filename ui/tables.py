@@ -72,8 +72,15 @@ def table(df: pd.DataFrame, columns: dict[str, str], name: str, *, styler=None,
           expanded: bool = False, title: str = "Bảng số liệu",
           empty: str = "Không có dòng số liệu nào trong lựa chọn này.") -> None:
     """The table behind a chart (Vietnamese formats) in an expander, with CSV/XLSX downloads;
-    a sentence instead of an empty grid (which Streamlit labels in English)."""
-    with st.expander(title, expanded=expanded):
+    a sentence instead of an empty grid (which Streamlit labels in English). A closed table is
+    drawn only once opened: a page sends no grid nobody looks at."""
+    if expanded:
+        box = st.expander(title, expanded=True)
+    else:
+        box = st.expander(title, key=f"table-{name}", on_change="rerun")
+        if not box.open:
+            return
+    with box:
         if df.empty:
             st.caption(empty)
             return
