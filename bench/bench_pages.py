@@ -9,6 +9,8 @@ fetched), their ratio; and the peak RSS of the process. Goals: cold render ≤ 1
     .venv/bin/python bench/bench_pages.py [--quarters 24] [--keep DIR] [--covering-index] [--no-analyze]
                                           [--queries [--no-pages]]
 
+--keep DIR builds the warehouse in DIR and keeps it; a later run with the same DIR uses it again.
+
 --quarters 8 keeps a run short (~320,000 facts). --queries also times, without Streamlit, the etl.queries
 reads the pages make (best of 3 each, and the slowest statement's bare SQL), so that the warehouse layout
 can be judged when pages change; with --no-pages it only builds the warehouse (--keep DIR) and times them,
@@ -62,13 +64,27 @@ COVERING_INDEX = ("CREATE INDEX IF NOT EXISTS ix_facts_period_cover "
                   "ON facts (period_index, indicator_code, unit_code, value)")
 
 
+def use_warehouse(folder: Path) -> str:
+    """Point the settings at the warehouse in `folder` and its catalogue files; its URL."""
+    url = f"sqlite:///{folder / 'warehouse.db'}"
+    os.environ.update(DVK_UNITS_CSV=str(folder / "units.csv"), DVK_CLUSTERS_CSV=str(folder / "clusters.csv"),
+                      DVK_LINEAGE_CSV=str(folder / "unit_lineage.csv"), DVK_DEMO_AUTOLOAD="0", DATABASE_URL=url)
+    return url
+
+
+def kept_warehouse(folder: Path) -> tuple[str, int] | None:
+    """(URL, facts) of a warehouse an earlier --keep run built in `folder`, or None."""
+    if not (folder / "warehouse.db").exists():
+        return None
+    with sqlite3.connect(folder / "warehouse.db") as con:
+        facts = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    return (use_warehouse(folder), facts) if facts else None
+
+
 def build_warehouse(folder: Path, quarters: int, covering: bool = False, analyze: bool = True) -> tuple[str, int]:
     """Schema through the app's own code, then facts bulk-inserted with sqlite3."""
-    os.environ.update(DVK_UNITS_CSV=str(folder / "units.csv"), DVK_CLUSTERS_CSV=str(folder / "clusters.csv"),
-                      DVK_LINEAGE_CSV=str(folder / "unit_lineage.csv"), DVK_DEMO_AUTOLOAD="0")
+    url = use_warehouse(folder)
     write_catalogue(folder)
-    url = f"sqlite:///{folder / 'warehouse.db'}"
-    os.environ["DATABASE_URL"] = url
     from etl.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
@@ -250,8 +266,10 @@ def main() -> int:
     rss = PeakRss()
     rss.start()
     t = time.perf_counter()
-    url, facts = build_warehouse(folder, args.quarters, args.covering_index, not args.no_analyze)
-    print(f"warehouse: {facts:,} facts in {time.perf_counter() - t:.1f} s ({folder})")
+    kept = kept_warehouse(folder) if args.keep else None
+    url, facts = kept or build_warehouse(folder, args.quarters, args.covering_index, not args.no_analyze)
+    print(f"warehouse: {facts:,} facts {'kept from an earlier run' if kept else 'built'} in "
+          f"{time.perf_counter() - t:.1f} s ({folder})")
     log = SqlLog()
     if args.queries:
         time_queries(url, str(folder / "warehouse.db"), log)

@@ -1,6 +1,7 @@
 """Bar charts that read on a phone (390 px) as on a projector: one category to a row, its name written
 inside the plot above its bar(s), since a phone has no width to spare for an axis of names; values at
-the bars' ends; at most what a phone screen holds, with the whole list behind "Xem tất cả"."""
+the bars' ends; at most what a phone screen holds, with the whole list behind "Xem tất cả".
+Figures are plain dicts (ui/charts.py)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -26,15 +27,18 @@ def _row_geometry(series: int) -> tuple[int, float, float]:
 
 
 def _names_inside(fig: dict, names: list[str], offset: float, muted=frozenset()) -> None:
-    """Each category's name inside the plot just above its bars (on white, over a reference line)."""
+    """Each category's name inside the plot just above its bars, haloed in white where it crosses
+    the reference line: one text trace on an overlaid linear axis (the categories' positions), which
+    plotly draws in a fraction of the time of one annotation per name."""
     layout = fig["layout"]
-    layout["annotations"] = layout.get("annotations", []) + [
-        dict(text=name, x=0, xref="paper", xanchor="left", y=i + offset, yref="y", yanchor="bottom",
-             showarrow=False, bgcolor="rgba(255,255,255,0.85)", borderpad=0,
-             font=dict(size=15 if name in muted else 16, color=NOTE if name in muted else DARK))
-        for i, name in enumerate(names)]
-    merge(layout["yaxis"], dict(showticklabels=False, range=[len(names) - 0.5, -0.5], autorange=False,
-                                automargin=False))
+    fig["data"].append(dict(
+        type="scatter", mode="text", name="", x=[0] * len(names), y=[i + offset for i in range(len(names))],
+        yaxis="y2", text=names, textposition="top right", cliponaxis=False, hoverinfo="skip", showlegend=False,
+        textfont=dict(size=[15 if n in muted else 16 for n in names],
+                      color=[NOTE if n in muted else DARK for n in names], shadow="auto")))
+    bands = [len(names) - 0.5, -0.5]
+    merge(layout["yaxis"], dict(showticklabels=False, range=bands, autorange=False, automargin=False))
+    layout["yaxis2"] = dict(overlaying="y", range=bands, autorange=False, visible=False, fixedrange=True)
     layout["margin"]["l"] = 24  # half the value axis' first label ('0%') sits left of the plot
 
 
@@ -97,7 +101,7 @@ def ranked_bars(df: pd.DataFrame, value: str, label: str, *, percent: bool = Fal
               text=f"{reference_label}: {fmt(reference)}", font=dict(size=15), yanchor="bottom",
               position="top left" if reference > end / 2 else "top right")
     _names_inside(fig, list(d["name"]), offset, muted={n for n, c in zip(d["name"], d["code"]) if not c})
-    fig["layout"]["uniformtext"] = dict(minsize=14, mode="show")
+    fig["layout"].update(uniformtext=dict(minsize=14, mode="show"), showlegend=False)
     return fig
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from etl.catalog import Catalogue
 from etl.coverage import Cover, covers, figures
 from etl.periods import Period, from_index
-from etl.queries.sql import (bucket, chunked, conditions, fetch, group_column, group_key, in_scope,
+from etl.queries.sql import (bucket, chunked, conditions, fetch_raw, group_column, group_key, in_scope,
                              only_units, source, year_quarters)
 from etl.spans import quarters_of, span_of
 from etl.schema import Fact
@@ -31,23 +31,30 @@ class Aggregate:
     """Σ per (group, bucket, indicator) with the number of facts behind each sum (0 facts: nothing
     reported, <NA>), and per (group, bucket) the units that reported, partly reported (left out),
     had a figure found by difference, the quarters units lack and the units not separable."""
-    sums: list = field(default_factory=list)          # [g, b, code, Σ, facts] rows, adjustments too
+    sums: list = field(default_factory=list)          # (g, b, code, Σ, facts) rows, adjustments too
     reported: Counter = field(default_factory=Counter)
     partial: Counter = field(default_factory=Counter)
     derived: Counter = field(default_factory=Counter)
     missing: dict = field(default_factory=dict)       # (group, bucket) -> Counter(quarter index -> units)
     lumped: Counter = field(default_factory=Counter)  # units covered only by reports not separable
+    long: pd.DataFrame | None = field(default=None, repr=False)  # the sums as one frame, once built
+
+    def _long(self) -> pd.DataFrame:
+        """The sums rows as one frame (g, b, code, total, facts), built once the sums are complete."""
+        if self.long is None:
+            df = pd.DataFrame.from_records(self.sums, columns=SUM_COLUMNS)
+            self.long = df.astype({"total": "int64", "facts": "int64"}) if len(df) else df
+        return self.long
 
     def values(self) -> pd.DataFrame:
         """Index (g, b), a column per indicator reported: Σ (<NA> where no fact was summed)."""
-        df = pd.DataFrame(self.sums, columns=SUM_COLUMNS)
+        df = self._long()
+        empty = pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["g", "b"]))
         if df.empty:
-            return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["g", "b"]))
-        df = df.astype({"total": "int64", "facts": "int64"})
+            return empty
         sums = df.groupby(["g", "b", "code"], sort=False)[["total", "facts"]].sum()
         sums = sums[sums["facts"] > 0]["total"]
-        return sums.unstack("code").astype("Int64") if len(sums) else pd.DataFrame(
-            index=pd.MultiIndex.from_tuples([], names=["g", "b"]))
+        return sums.unstack("code").astype("Int64") if len(sums) else empty
 
     def counts(self) -> dict[str, Counter]:
         """The unit counts of each (group, bucket), by summary column."""
@@ -55,7 +62,25 @@ class Aggregate:
 
     def groups(self) -> set:
         """(group, bucket) pairs with a sum or a unit counted."""
-        return {(g, b) for g, b, *_ in self.sums} | set(self.reported) | set(self.partial)
+        df = self._long()
+        summed = set(df[["g", "b"]].drop_duplicates().itertuples(index=False, name=None)) if len(df) else set()
+        return summed | set(self.reported) | set(self.partial)
+
+    def rekeyed(self, group_of) -> "Aggregate":
+        """The same figures by other groups (each old group -> group_of(old), e.g. a unit's cluster):
+        sums and counts of the old groups add up."""
+        def moved(counter: Counter) -> Counter:
+            out: Counter = Counter()
+            for (g, b), n in counter.items():
+                out[(group_of(g), b)] += n
+            return out
+        missing: dict = {}
+        for (g, b), counter in self.missing.items():
+            missing.setdefault((group_of(g), b), Counter()).update(counter)
+        long = self._long()
+        groups = {g: group_of(g) for g in long["g"].unique()} if len(long) else {}
+        return Aggregate([], moved(self.reported), moved(self.partial), moved(self.derived), missing,
+                         moved(self.lumped), long.assign(g=long["g"].map(groups)) if len(long) else long)
 
     def gaps(self, g: str, b: int) -> tuple:
         """(('2024-Q2', units missing it), …, ('cumulative', units not separable)) for a group."""
@@ -94,10 +119,10 @@ def aggregate(engine: Engine, catalogue: Catalogue, by: str, periods: list[Perio
     # Independent scans of the primary key: run them on separate connections at once (WAL readers
     # do not block each other, and the drivers release the GIL while the database works).
     with ThreadPoolExecutor(max_workers=3) as pool:
-        sum_rows, pair_rows, lumped_rows = pool.map(lambda stmt: fetch(engine, stmt), (sums, pairs, lumped))
+        sum_rows, pair_rows, lumped_rows = pool.map(lambda stmt: fetch_raw(engine, stmt), (sums, pairs, lumped))
     scope = {u.code: group_key(by, u) for u in catalogue.units if in_scope(by, u, clusters)
              and (not groups or group_key(by, u) in groups)}
-    agg = Aggregate(sums=[list(r) for r in sum_rows])
+    agg = Aggregate(sums=sum_rows)
     cover = covers(spans, [(u, i) for u, i in pair_rows if u in scope],
                    [(u, i, n) for u, i, n in lumped_rows if u in scope], alive(catalogue))
     _take_out_uncovered(engine, agg, cover, scope, periods, quarters)
@@ -127,7 +152,7 @@ def _take_out_uncovered(engine: Engine, agg: Aggregate, cover: dict[tuple, Cover
             .group_by(Fact.unit_code, b, Fact.indicator_code))
     for unit, b_, code, total, n in chunked(engine, stmt, codes):
         if (unit, b_) in todo:
-            agg.sums.append([scope[unit], b_, code, -int(total), -int(n)])
+            agg.sums.append((scope[unit], b_, code, -int(total), -int(n)))
 
 
 def _resolve_lumped(engine: Engine, agg: Aggregate, cover: dict[tuple, Cover], scope: dict,
@@ -152,4 +177,4 @@ def _resolve_lumped(engine: Engine, agg: Aggregate, cover: dict[tuple, Cover], s
             continue
         agg.reported[key] += 1
         agg.derived[key] += found.derived
-        agg.sums += [[key[0], b, code, value, 1] for code, value in found.values.items()]
+        agg.sums += [(key[0], b, code, value, 1) for code, value in found.values.items()]

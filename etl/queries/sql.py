@@ -88,6 +88,13 @@ def fetch(engine: Engine, stmt) -> list:
         return conn.execute(stmt).all()
 
 
+def fetch_raw(engine: Engine, stmt) -> list[tuple]:
+    """The rows as the driver returns them: plain tuples, no per-row work (tens of thousands of
+    sums by unit)."""
+    with engine.connect() as conn:
+        return conn.execute(stmt).cursor.fetchall()
+
+
 def chunked(engine: Engine, stmt, codes: list[str], size: int = CHUNK) -> list:
     """stmt restricted to the unit codes, a bounded IN list at a time."""
     out = []

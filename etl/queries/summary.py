@@ -55,7 +55,7 @@ def indicator_columns(df: pd.DataFrame, values: pd.DataFrame, keys: list, codes:
     return with_rate(df)
 
 
-def _frame(catalogue: Catalogue, by: str, selection: Selection, agg: Aggregate, values: pd.DataFrame,
+def _table(catalogue: Catalogue, by: str, selection: Selection, agg: Aggregate, values: pd.DataFrame,
            keys: list[str], expected: Counter) -> pd.DataFrame:
     period, names = selection.period, group_names(catalogue, by)
     if not keys:
@@ -71,16 +71,21 @@ def _frame(catalogue: Catalogue, by: str, selection: Selection, agg: Aggregate, 
     return ordered(out, names)
 
 
+def period_figures(engine: Engine, catalogue: Catalogue, selection: Selection, by: str) -> Aggregate:
+    """The aggregate of the selection's period by `by` (a summary's raw figures)."""
+    return aggregate(engine, catalogue, by, [selection.period], selection.clusters, selection.units)
+
+
 def summary(engine: Engine, selection: Selection, by: str) -> pd.DataFrame:
     """One row per group (active in the period or reporting in it) of the selection's period: its
     figures over the units that reported the whole period (<NA> when none did).
     by: 'province' | 'cluster' | 'district' | 'commune' | 'unit'."""
     catalogue = load_catalogue(engine)
-    agg = aggregate(engine, catalogue, by, [selection.period], selection.clusters, selection.units)
-    return _summary(catalogue, by, selection, agg)
+    return frame(catalogue, selection, by, period_figures(engine, catalogue, selection, by))
 
 
-def _summary(catalogue: Catalogue, by: str, selection: Selection, agg: Aggregate) -> pd.DataFrame:
+def frame(catalogue: Catalogue, selection: Selection, by: str, agg: Aggregate) -> pd.DataFrame:
+    """The summary by `by` of an aggregate of the selection's period."""
     period = selection.period
     active = [u for u in catalogue.active(period.start, period.end, selection.clusters)
               if (not selection.units or u.code in selection.units) and (by not in LEVEL or u.level == by)]
@@ -91,7 +96,7 @@ def _summary(catalogue: Catalogue, by: str, selection: Selection, agg: Aggregate
         keys = [PROVINCE_CODE]
     values = agg.values()
     values = values.xs(0, level="b") if len(values) else pd.DataFrame()
-    return _frame(catalogue, by, selection, agg, values, keys, expected)
+    return _table(catalogue, by, selection, agg, values, keys, expected)
 
 
 def with_total(engine: Engine, selection: Selection, by: str) -> pd.DataFrame:
@@ -100,24 +105,25 @@ def with_total(engine: Engine, selection: Selection, by: str) -> pd.DataFrame:
     if by not in ("cluster", "unit"):
         raise ValueError(f"by must be 'cluster' or 'unit', got {by!r}")
     catalogue = load_catalogue(engine)
-    agg = aggregate(engine, catalogue, by, [selection.period], selection.clusters, selection.units)
-    rows = _summary(catalogue, by, selection, agg)
-    total = _summary(catalogue, "province", selection, _rolled_up(agg)).assign(name=selection.total_name)
-    return pd.concat([rows, total], ignore_index=True) if len(rows) else rows
+    agg = period_figures(engine, catalogue, selection, by)
+    return stacked(frame(catalogue, selection, by, agg), total_frame(catalogue, selection, agg), selection)
+
+
+def total_frame(catalogue: Catalogue, selection: Selection, agg: Aggregate) -> pd.DataFrame:
+    """The selection's figures (a province summary) from an aggregate by cluster or unit."""
+    return frame(catalogue, selection, "province", _rolled_up(agg))
+
+
+def stacked(rows: pd.DataFrame, total: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """Group rows with the total row last (named 'Cộng' when the selection is filtered)."""
+    if not len(rows):
+        return rows
+    return pd.concat([rows, total.assign(name=selection.total_name)], ignore_index=True)
 
 
 def _rolled_up(agg: Aggregate) -> Aggregate:
     """The aggregate of the whole selection from its groups' (every count and sum added up)."""
-    def one(counter: Counter) -> Counter:
-        out = Counter()
-        for (_g, b), n in counter.items():
-            out[(PROVINCE_CODE, b)] += n
-        return out
-    missing: dict = {}
-    for (_g, b), counter in agg.missing.items():
-        missing.setdefault((PROVINCE_CODE, b), Counter()).update(counter)
-    return Aggregate([[PROVINCE_CODE, b, code, total, n] for _g, b, code, total, n in agg.sums],
-                     one(agg.reported), one(agg.partial), one(agg.derived), missing, one(agg.lumped))
+    return agg.rekeyed(lambda _g: PROVINCE_CODE)
 
 
 def as_dict(row: pd.Series) -> dict:

@@ -2,6 +2,7 @@
 draws for a selection. ui/data.py caches them by selection and data version; the pages render."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,7 +14,8 @@ from etl.periods import Period
 from etl.queries import reporting as rp
 from etl.queries.selection import Selection
 from etl.queries.stats import per_meeting, reporting_rate, unusual_values
-from etl.queries.summary import as_dict, ranked, summary, totals, with_total
+from etl.queries.summary import (as_dict, frame, period_figures, ranked, stacked, total_frame, totals,
+                                 with_total)
 from etl.queries.trend import trend
 
 RANKED = 5            # units in each of Tổng quan's two rankings
@@ -63,8 +65,11 @@ class ReportingData:
 
 
 def page_totals(engine: Engine, selection: Selection) -> Totals:
-    """The figures of the KPI cards: the selection's and its comparison period's."""
-    return Totals(totals(engine, selection), totals(engine, selection.compared()))
+    """The figures of the KPI cards: the selection's and its comparison period's (read side by
+    side: the database works while Python waits)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        previous = pool.submit(totals, engine, selection.compared())
+        return Totals(totals(engine, selection), previous.result())
 
 
 def breakdown(engine: Engine, selection: Selection, by: str) -> Breakdown:
@@ -73,13 +78,21 @@ def breakdown(engine: Engine, selection: Selection, by: str) -> Breakdown:
 
 
 def overview(engine: Engine, selection: Selection) -> OverviewData:
-    """Everything Tổng quan draws."""
-    figures = page_totals(engine, selection)
-    best, lagging = ranked(summary(engine, selection, "unit"), RATE, RANKED)
+    """Everything Tổng quan draws, from one aggregate by unit (the ranking; clusters and the
+    selection's totals add its units up) and the comparison period's totals beside it."""
+    catalogue = load_catalogue(engine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        previous = pool.submit(totals, engine, selection.compared())
+        units = period_figures(engine, catalogue, selection, "unit")
+        figures = Totals(as_dict(total_frame(catalogue, selection, units).iloc[0]), previous.result())
+    cluster_of = {u.code: u.cluster_code or "" for u in catalogue.units}
+    clusters = frame(catalogue, selection, "cluster", units.rekeyed(lambda unit: cluster_of.get(unit, "")))
+    table = stacked(clusters, total_frame(catalogue, selection, units), selection)
+    best, lagging = ranked(frame(catalogue, selection, "unit", units), RATE, RANKED)
     sentence = narrative.overview_sentence(figures.current, figures.previous, selection.period,
                                            selection.label, previous_period=selection.comparison,
-                                           indicators=load_catalogue(engine).indicators)
-    return OverviewData(figures, breakdown(engine, selection, "cluster"), best, lagging, sentence)
+                                           indicators=catalogue.indicators)
+    return OverviewData(figures, Breakdown("cluster", per_meeting(table)), best, lagging, sentence)
 
 
 def trends(engine: Engine, selection: Selection, first: Period, by: str, picked=()) -> pd.DataFrame:
