@@ -5,7 +5,8 @@ that draws one plotly chart per page from the same warehouse, its one query cach
 Both run as real servers on the national warehouse that `bench/bench_pages.py --keep DIR` builds
 (3,321 communes, one cluster per province, 24 quarters ≈ 930,000 facts; built here when DIR has none).
 Measured in headless chromium (Playwright, /usr/bin/chromium), rounds alternating between the apps:
-- cold open: a new browser context opens the app's first page, until its charts are drawn;
+- cold open: a new browser context opens the app's first page, until its charts are drawn and the
+  page is settled (the browser's main thread idle);
 - navigation: a click in the sidebar's page list, until the new page is idle with its charts drawn
   (the dashboard goes round its analysis pages; the floor between its two), each page visited once
   before (a warm-up round, not counted: its reads are cached, as the floor's query is);
@@ -105,6 +106,12 @@ DONE = """([text, where, chartless]) => {
 }"""
 
 
+# Drawn and settled: two frames painted, then the main thread idle (plotly finishes its work after
+# its first SVG appears; a click before that would wait for it).
+SETTLED = """() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
+  () => requestIdleCallback(r, {timeout: 5000}))))"""
+
+
 def write_floor(folder: Path) -> Path:
     """The floor app's files in `folder`; returns its main script."""
     (folder / "app.py").write_text(FLOOR_APP, encoding="utf-8")
@@ -167,7 +174,7 @@ def timed(page, action, text: str, where: str = "title", chartless: bool = False
     t = time.perf_counter()
     action()
     page.wait_for_function(DONE, arg=[text, where, chartless], timeout=180_000, polling="raf")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate(SETTLED)
     return time.perf_counter() - t
 
 
