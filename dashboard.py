@@ -73,7 +73,7 @@ def autoload_demo() -> None:
     if not get_settings().wants_demo() or st.session_state.get("_demo_checked"):
         return
     st.session_state["_demo_checked"] = True
-    if ui.q("data_as_of")[0] is not None:
+    if ui.data_span() is not None:
         return
     try:
         from etl.demo import load_demo
@@ -96,9 +96,9 @@ def main() -> None:
     ui.page_style()
     # The filters first (on a phone the sidebar shows them above the page list), then who is in.
     if page.title in FILTERED:
-        ui.set_view(ui.sidebar_filters())
+        ui.set_selection(ui.sidebar_filters())
     else:
-        ui.set_view(None)
+        ui.set_selection(None)
         ui.keep_filters()
     with st.sidebar:
         st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")

@@ -52,10 +52,7 @@ engine = ui.engine  # the warehouse engine, shared with the pages
 
 def scope_label(account: auth.Account) -> str:
     """'toàn tỉnh' or the names of the units an uploader is limited to."""
-    if not account.units or account.role != "uploader":
-        return "toàn tỉnh"
-    names = ui.unit_names()
-    return ", ".join(names.get(code, code) for code in account.units)
+    return auth.scope_label(account, ui.unit_names())
 
 
 def md_escape(text) -> str:

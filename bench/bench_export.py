@@ -36,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     from etl.db import ensure_schema, make_engine
     from etl.demo import load_demo
-    from etl.export import docx_bytes, gather, parse_scope, pptx_bytes, xlsx_bytes
+    from etl.export import docx_bytes, gather, pptx_bytes, report_selection, xlsx_bytes
     from etl.periods import parse_period
 
     with tempfile.TemporaryDirectory(prefix="dvk-bench-") as tmp:
@@ -47,8 +47,9 @@ def main() -> int:
         print(f"demo warehouse: {demo.loaded} batches in {time.perf_counter() - start:.1f} s")
         worst = 0.0
         for spec in ("2024-H1", "2026-Q3"):
-            period, scope = parse_period(spec), parse_scope(engine, "province")
-            t_gather, data = best_of(args.repeat, lambda: gather(engine, period, scope))
+            period = parse_period(spec)
+            selection = report_selection(engine, period, "province")
+            t_gather, data = best_of(args.repeat, lambda: gather(engine, selection))
             t_pptx, deck = best_of(args.repeat, lambda: pptx_bytes(data))
             t_docx, _ = best_of(args.repeat, lambda: docx_bytes(data))
             t_xlsx, _ = best_of(args.repeat, lambda: xlsx_bytes(data))

@@ -9,8 +9,12 @@ fetched), their ratio; and the peak RSS of the process. Goals: cold render ≤ 1
     .venv/bin/python bench/bench_pages.py [--quarters 24] [--keep DIR] [--covering-index] [--no-analyze]
                                           [--queries [--no-pages]]
 
---quarters 8 keeps a run short (~320,000 facts). --queries also times, without Streamlit, the etl.queries calls the pages make (best of 3 each, and
-the slowest statement's bare SQL), so that the warehouse layout can be judged when pages change.
+--keep DIR builds the warehouse in DIR and keeps it; a later run with the same DIR uses it again.
+
+--quarters 8 keeps a run short (~320,000 facts). --queries also times, without Streamlit, the etl.queries
+reads the pages make (best of 3 each, and the slowest statement's bare SQL), so that the warehouse layout
+can be judged when pages change; with --no-pages it only builds the warehouse (--keep DIR) and times them,
+the warehouse bench/bench_browser.py drives a browser over.
 
 Streamlit logs "missing ScriptRunContext" on stderr for every bare-mode run; add 2>/dev/null for the table alone.
 """
@@ -60,13 +64,27 @@ COVERING_INDEX = ("CREATE INDEX IF NOT EXISTS ix_facts_period_cover "
                   "ON facts (period_index, indicator_code, unit_code, value)")
 
 
+def use_warehouse(folder: Path) -> str:
+    """Point the settings at the warehouse in `folder` and its catalogue files; its URL."""
+    url = f"sqlite:///{folder / 'warehouse.db'}"
+    os.environ.update(DVK_UNITS_CSV=str(folder / "units.csv"), DVK_CLUSTERS_CSV=str(folder / "clusters.csv"),
+                      DVK_LINEAGE_CSV=str(folder / "unit_lineage.csv"), DVK_DEMO_AUTOLOAD="0", DATABASE_URL=url)
+    return url
+
+
+def kept_warehouse(folder: Path) -> tuple[str, int] | None:
+    """(URL, facts) of a warehouse an earlier --keep run built in `folder`, or None."""
+    if not (folder / "warehouse.db").exists():
+        return None
+    with sqlite3.connect(folder / "warehouse.db") as con:
+        facts = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    return (use_warehouse(folder), facts) if facts else None
+
+
 def build_warehouse(folder: Path, quarters: int, covering: bool = False, analyze: bool = True) -> tuple[str, int]:
     """Schema through the app's own code, then facts bulk-inserted with sqlite3."""
-    os.environ.update(DVK_UNITS_CSV=str(folder / "units.csv"), DVK_CLUSTERS_CSV=str(folder / "clusters.csv"),
-                      DVK_LINEAGE_CSV=str(folder / "unit_lineage.csv"), DVK_DEMO_AUTOLOAD="0")
+    url = use_warehouse(folder)
     write_catalogue(folder)
-    url = f"sqlite:///{folder / 'warehouse.db'}"
-    os.environ["DATABASE_URL"] = url
     from etl.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
@@ -176,35 +194,35 @@ def render(page: str, before=None):
 
 
 def query_workloads(last_spec: str = "2026-Q3") -> list[tuple[str, object]]:
-    """(label, fn(engine)) for the etl.queries calls the analysis pages make."""
-    from etl import queries as qs
+    """(label, fn(engine)) for the etl.queries reads the analysis pages make (each page's typed read,
+    and the summaries and trends behind them)."""
     from etl.periods import parse_period
+    from etl.queries import reporting, summary, trend, versions, views
+    from etl.queries.selection import Selection
     last = parse_period(last_spec)
     year = parse_period(last_spec[:4])
     first8, first24 = last.shifted(-7), last.shifted(-23)
-    f = qs.Filters(last)
-    fc = qs.Filters(last, clusters=("p38",))
-    fu = qs.Filters(last, units=("14797", "16522", "16417"))
+    s, sy = Selection(last), Selection(year)
+    sc = Selection(last, clusters=("p38",))
+    su = Selection(last, units=("14797", "16522", "16417"))
     return [
-        ("data_version + data_as_of + first_period",
-         lambda e: (qs.data_version(e), qs.data_as_of(e), qs.first_period(e))),
-        ("summary quarter by cluster", lambda e: qs.summary(e, last, "cluster")),
-        ("summary quarter by unit", lambda e: qs.summary(e, last, "unit")),
-        ("summary year by cluster", lambda e: qs.summary(e, year, "cluster")),
-        ("summary_with_total quarter, 1 cluster", lambda e: qs.summary_with_total(e, fc, "unit")),
-        ("totals quarter (+ same quarter last year)",
-         lambda e: (qs.totals(e, f), qs.totals(e, qs.Filters(last.same_period_last_year())))),
-        ("totals quarter, 3 units", lambda e: qs.totals(e, fu)),
-        ("rankings quarter by unit", lambda e: qs.rankings(e, f)),
-        ("trend 24 quarters by province", lambda e: qs.trend(e, first24, last, "province")),
-        ("trend 8 quarters by cluster", lambda e: qs.trend(e, first8, last, "cluster")),
-        ("trend 24 quarters by unit, 3 units",
-         lambda e: qs.trend(e, first24, last, "unit", units=fu.units)),
-        ("completeness 8 quarters", lambda e: qs.completeness(e, first8, last)),
-        ("completeness 24 quarters, 1 cluster", lambda e: qs.completeness(e, first24, last, ("p38",))),
-        ("unit_series 8 quarters, 1 indicator", lambda e: qs.unit_series(e, "conferences", first8, last)),
-        ("unit_series 24 quarters, 3 units",
-         lambda e: qs.unit_series(e, "conferences", first24, last, units=fu.units)),
+        ("data_version + data_span", lambda e: (versions.data_version(e), versions.data_span(e))),
+        ("summary quarter by cluster", lambda e: summary.summary(e, s, "cluster")),
+        ("summary quarter by unit", lambda e: summary.summary(e, s, "unit")),
+        ("summary year by cluster", lambda e: summary.summary(e, sy, "cluster")),
+        ("with_total quarter, 1 cluster, by unit", lambda e: summary.with_total(e, sc, "unit")),
+        ("page_totals quarter (+ previous quarter)", lambda e: views.page_totals(e, s)),
+        ("totals quarter, 3 units", lambda e: summary.totals(e, su)),
+        ("overview (Tổng quan's read)", lambda e: views.overview(e, s)),
+        ("breakdown quarter by cluster", lambda e: views.breakdown(e, s, "cluster")),
+        ("trend 24 quarters by province", lambda e: trend.trend(e, s, first24, "province")),
+        ("trend 8 quarters by cluster", lambda e: trend.trend(e, s, first8, "cluster")),
+        ("trend 24 quarters by unit, 3 units", lambda e: trend.trend(e, su, first24, "unit")),
+        ("completeness 8 quarters", lambda e: reporting.completeness(e, s, first8)),
+        ("completeness 24 quarters, 1 cluster", lambda e: reporting.completeness(e, sc, first24)),
+        ("reporting (Tình hình báo cáo's read), 8 q.", lambda e: views.reporting(e, s, first8)),
+        ("unit_series 8 quarters, 1 indicator", lambda e: reporting.unit_series(e, s, "conferences", first8)),
+        ("unit_series 24 quarters, 3 units", lambda e: reporting.unit_series(e, su, "conferences", first24)),
     ]
 
 
@@ -248,8 +266,10 @@ def main() -> int:
     rss = PeakRss()
     rss.start()
     t = time.perf_counter()
-    url, facts = build_warehouse(folder, args.quarters, args.covering_index, not args.no_analyze)
-    print(f"warehouse: {facts:,} facts in {time.perf_counter() - t:.1f} s ({folder})")
+    kept = kept_warehouse(folder) if args.keep else None
+    url, facts = kept or build_warehouse(folder, args.quarters, args.covering_index, not args.no_analyze)
+    print(f"warehouse: {facts:,} facts {'kept from an earlier run' if kept else 'built'} in "
+          f"{time.perf_counter() - t:.1f} s ({folder})")
     log = SqlLog()
     if args.queries:
         time_queries(url, str(folder / "warehouse.db"), log)

@@ -21,6 +21,7 @@ from etl.audit import UNKNOWN_USER, record
 from etl.config import get_settings
 from etl.db import write_transaction
 from etl.passwords import MIN_PASSWORD, hash_password  # noqa: F401 - part of this module's interface
+from etl.queries.selection import PROVINCE_NAME
 from etl.schema import LoginSession, Unit, User
 from etl.sessions import open_handoff, redeem_handoff  # noqa: F401 - the cookie route's calls
 from etl.throttle import FREE_ATTEMPTS, failure_wait  # noqa: F401
@@ -198,6 +199,14 @@ def allowed_units(engine: Engine, account: Account | None) -> set[str] | None:
         scope |= {code for code, parent in rows if parent in scope}
         grown = len(scope) > before
     return scope
+
+
+def scope_label(account: Account, names: dict[str, str], codes: bool = False) -> str:
+    """What an account may load, for a sentence: 'toàn tỉnh', or an uploader's units by name
+    ('Huyện Yên Định (393), …' with codes)."""
+    if not account.units or account.role != "uploader":
+        return PROVINCE_NAME.lower()
+    return ", ".join(f"{names[c]} ({c})" if codes and c in names else names.get(c, c) for c in account.units)
 
 
 # --- logins and sessions -----------------------------------------------------------------------

@@ -5,28 +5,28 @@
 đã đăng ký và tổ chức thực hiện 891 mô hình “Dân vận khéo”, trong đó được công nhận 514 mô
 hình, đạt 57,7%."
 
-Pure functions over the dicts `etl.queries.totals` returns (indicator code -> int | None,
+Pure functions over the dicts `etl.queries.summary.totals` returns (indicator code -> int | None,
 'recognition_rate' -> float | None, 'units_reported', 'units_expected'). A figure that was
-not reported is left out of the sentence, never printed as 0.
+not reported is left out of the sentence, never printed as 0. Indicators are named by their
+roles (etl.catalog); the comparison sentence compares those the catalogue gives a phrase.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from etl.catalog import (CONFERENCES, DIALOGUES, DOCUMENTS, INSPECTED, INSPECTIONS, RATE, RECOGNISED,
+                         REGISTERED, REVIEWS, TRAININGS, IndicatorRow)
 from etl.numbers import fmt_num, fmt_pct, pad2
 from etl.periods import REORGANISATION_DATE, Period, parse_period
 from etl.text import fold
 
-# (indicator, noun phrase in a comparison, unit word) — the comparison sentence, in this order.
-_COMPARED = (
-    ("documents_issued", "số văn bản ban hành", "văn bản"),
-    ("conferences", "số hội nghị quán triệt, tuyên truyền", "hội nghị"),
-    ("conference_participants", "số lượt người tham dự hội nghị", "lượt người"),
-    ("trainings", "số hội nghị tập huấn, bồi dưỡng", "hội nghị"),
-    ("inspections", "số cuộc kiểm tra, giám sát", "cuộc"),
-    ("models_registered", "số mô hình đăng ký", "mô hình"),
-    ("models_recognized", "số mô hình được công nhận", "mô hình"),
-)
+INSPECTED_WORDS = ("tổ chức đảng", "đảng viên")  # whom the inspections covered (INSPECTED), as written
+
+
+def compared(indicators: Sequence[IndicatorRow]) -> list[tuple[str, str, str]]:
+    """(indicator, noun phrase in a comparison, unit word) for the comparison sentence, in catalogue
+    order: the indicators data/indicators.csv gives a phrase."""
+    return [(i.code, i.phrase, i.unit_label) for i in indicators if i.phrase]
 
 
 def count(value: int | None) -> str:
@@ -67,23 +67,21 @@ def scope_subject(period: Period, scope_label: str, scope_kind: str = "") -> str
 
 def _clauses(f: dict) -> list[str]:
     out = []
-    if _has(f, "documents_issued"):
-        out.append(f"ban hành {count(f['documents_issued'])} văn bản lãnh đạo, chỉ đạo, cụ thể hóa "
+    if _has(f, DOCUMENTS):
+        out.append(f"ban hành {count(f[DOCUMENTS])} văn bản lãnh đạo, chỉ đạo, cụ thể hóa "
                    "các chủ trương, nghị quyết về công tác dân vận")
-    out += _pair(f, "conferences", "hội nghị quán triệt, tuyên truyền",
-                 "conference_participants", "lượt người tham dự")
-    out += _pair(f, "trainings", "hội nghị tập huấn, bồi dưỡng",
-                 "training_participants", "lượt người tham gia")
-    if _has(f, "inspections"):
-        text = f"{count(f['inspections'])} cuộc kiểm tra, giám sát"
-        targets = [f"{count(f[c])} {w}" for c, w in (("inspected_party_orgs", "tổ chức đảng"),
-                                                       ("inspected_party_members", "đảng viên"))
-                   if _has(f, c)]
+    out += _pair(f, CONFERENCES.code, "hội nghị quán triệt, tuyên truyền",
+                 CONFERENCES.participants, "lượt người tham dự")
+    out += _pair(f, TRAININGS.code, "hội nghị tập huấn, bồi dưỡng",
+                 TRAININGS.participants, "lượt người tham gia")
+    if _has(f, INSPECTIONS):
+        text = f"{count(f[INSPECTIONS])} cuộc kiểm tra, giám sát"
+        targets = [f"{count(f[c])} {w}" for c, w in zip(INSPECTED, INSPECTED_WORDS) if _has(f, c)]
         out.append(text + (" đối với " + " và ".join(targets) if targets else ""))
-    if _has(f, "review_conferences"):
-        out.append(f"{count(f['review_conferences'])} hội nghị sơ kết, tổng kết")
-    if _has(f, "dialogues"):
-        out.append(f"{count(f['dialogues'])} cuộc tiếp xúc, đối thoại với Nhân dân")
+    if _has(f, REVIEWS):
+        out.append(f"{count(f[REVIEWS])} hội nghị sơ kết, tổng kết")
+    if _has(f, DIALOGUES):
+        out.append(f"{count(f[DIALOGUES])} cuộc tiếp xúc, đối thoại với Nhân dân")
     models = _models_clause(f)
     if models:
         out.append(models)
@@ -101,16 +99,15 @@ def _pair(f: dict, code: str, noun: str, people_code: str, people: str) -> list[
 
 
 def _models_clause(f: dict) -> str:
-    if _has(f, "models_registered"):
-        text = (f"đã đăng ký và tổ chức thực hiện {count(f['models_registered'])} mô hình "
-                "“Dân vận khéo”")
-        if _has(f, "models_recognized"):
-            text += f", trong đó được công nhận {count(f['models_recognized'])} mô hình"
-            if f.get("recognition_rate") is not None and f["models_registered"]:
-                text += f", đạt {fmt_pct(f['recognition_rate'])}"
+    if _has(f, REGISTERED):
+        text = f"đã đăng ký và tổ chức thực hiện {count(f[REGISTERED])} mô hình “Dân vận khéo”"
+        if _has(f, RECOGNISED):
+            text += f", trong đó được công nhận {count(f[RECOGNISED])} mô hình"
+            if f.get(RATE) is not None and f[REGISTERED]:
+                text += f", đạt {fmt_pct(f[RATE])}"
         return text
-    if _has(f, "models_recognized"):
-        return f"công nhận {count(f['models_recognized'])} mô hình “Dân vận khéo”"
+    if _has(f, RECOGNISED):
+        return f"công nhận {count(f[RECOGNISED])} mô hình “Dân vận khéo”"
     return ""
 
 
@@ -129,17 +126,19 @@ def _change(delta: float, unit_word: str, same: str) -> str:
 
 
 def comparison_sentence(current: dict, previous: dict | None, period: Period,
-                        previous_period: Period | None = None) -> str:
+                        previous_period: Period | None = None, *,
+                        indicators: Sequence[IndicatorRow] = ()) -> str:
     """'So với cùng kỳ năm trước, số hội nghị … tăng 12 hội nghị, …; tỷ lệ công nhận tăng
-    3,2 điểm phần trăm.' Only figures reported in both periods are compared; '' if none."""
+    3,2 điểm phần trăm.' Only figures reported in both periods are compared, the indicators with
+    a phrase in the catalogue (`indicators`) and the rate; '' if none."""
     if not previous:
         return ""
     same = "bằng cùng kỳ" if previous_period in (None, period.same_period_last_year()) else "không đổi"
     parts = [f"{noun} {_change(current[c] - previous[c], word, same)}"
-             for c, noun, word in _COMPARED if _has(current, c) and _has(previous, c)]
+             for c, noun, word in compared(indicators) if _has(current, c) and _has(previous, c)]
     rate = ""
-    if _has(current, "recognition_rate") and _has(previous, "recognition_rate"):
-        points = round((current["recognition_rate"] - previous["recognition_rate"]) * 100, 1)
+    if _has(current, RATE) and _has(previous, RATE):
+        points = round((current[RATE] - previous[RATE]) * 100, 1)
         rate = ("tỷ lệ công nhận mô hình " +
                 (same if points == 0 else
                  f"{'tăng' if points > 0 else 'giảm'} {fmt_num(abs(points))} điểm phần trăm"))
@@ -152,10 +151,10 @@ def comparison_sentence(current: dict, previous: dict | None, period: Period,
 
 def overview_sentence(current: dict, previous: dict | None, period: Period, scope_label: str,
                       *, previous_period: Period | None = None, scope_kind: str = "",
-                      compare: bool = True) -> str:
+                      compare: bool = True, indicators: Sequence[IndicatorRow] = ()) -> str:
     """The opening paragraph of a report; `previous` holds the figures of `previous_period`
     (default: the same period last year, "cùng kỳ năm trước"); compare=False leaves out the
-    comparison sentence."""
+    comparison sentence; `indicators` (the catalogue's) say which figures it compares."""
     clauses = _clauses(current or {})
     subject = scope_subject(period, scope_label, scope_kind)
     if not clauses and scope_kind == "unit" and (current or {}).get("units_expected") == 0:
@@ -167,7 +166,8 @@ def overview_sentence(current: dict, previous: dict | None, period: Period, scop
         return f"{period_phrase(period)}, chưa có số liệu báo cáo của {subject}."
     first = clauses[0] if clauses[0].startswith("đã ") else "đã " + clauses[0]
     text = f"{period_phrase(period)}, {subject} {'; '.join([first] + clauses[1:])}."
-    extra = comparison_sentence(current, previous, period, previous_period) if compare else ""
+    extra = (comparison_sentence(current, previous, period, previous_period, indicators=indicators)
+             if compare else "")
     return f"{text} {extra}" if extra else text
 
 
@@ -249,13 +249,13 @@ def report_paragraphs(current: dict, previous: dict | None, period: Period, scop
                       scope_kind: str = "", previous_period: Period | None = None,
                       unit_rates: Sequence[tuple[str, float | None]] = (),
                       missing: Sequence[str] = (), noun: str = "đơn vị",
-                      rank_noun: str = "") -> list[str]:
+                      rank_noun: str = "", indicators: Sequence[IndicatorRow] = ()) -> list[str]:
     """The whole written summary: overview (+ comparison), ranking, who has not reported."""
     paragraphs = [overview_sentence(current, previous, period, scope_label, compare=False,
                                     previous_period=previous_period, scope_kind=scope_kind)]
-    compared = comparison_sentence(current or {}, previous, period, previous_period)
-    if compared:
-        paragraphs.append(compared)
+    comparison = comparison_sentence(current or {}, previous, period, previous_period, indicators=indicators)
+    if comparison:
+        paragraphs.append(comparison)
     expected = (current or {}).get("units_expected")
     status = " ".join(s for s in (
         completeness_sentence((current or {}).get("units_reported"), expected, noun)

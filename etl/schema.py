@@ -57,6 +57,9 @@ class Indicator(Base):
     unit_label: Mapped[str] = mapped_column(String(50), default="")
     aliases: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    short_label: Mapped[str] = mapped_column(String(100), default="", server_default="")  # KPI card title
+    kpi_order: Mapped[int | None] = mapped_column(Integer, nullable=True)  # place among key figures
+    phrase: Mapped[str] = mapped_column(String(200), default="", server_default="")  # report comparisons
 
 
 class UnitLineage(Base):

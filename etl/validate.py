@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from etl.catalog import CONFERENCES, RECOGNISED, REGISTERED, TRAININGS
 from etl.numbers import fmt_int
 from etl.problems import Problem, problem
 
@@ -75,12 +76,12 @@ def row_of(cell: str) -> int | None:
 
 def recognized_within_registered(ctx: RuleContext) -> Iterable[Problem]:
     for r in ctx.records:
-        reg, rec = r.values.get("models_registered"), r.values.get("models_recognized")
+        reg, rec = r.values.get(REGISTERED), r.values.get(RECOGNISED)
         if reg is not None and rec is not None and rec > reg:
-            yield ctx.problem("recognized_exceeds_registered", cell=ctx.cell(r, "models_recognized"),
-                              column=ctx.columns.get("models_recognized", ""), unit=r.unit_text,
+            yield ctx.problem("recognized_exceeds_registered", cell=ctx.cell(r, RECOGNISED),
+                              column=ctx.columns.get(RECOGNISED, ""), unit=r.unit_text,
                               recognized=fmt_int(rec), registered=fmt_int(reg),
-                              cells=_both(ctx.cell(r, "models_recognized"), ctx.cell(r, "models_registered")))
+                              cells=_both(ctx.cell(r, RECOGNISED), ctx.cell(r, REGISTERED)))
 
 
 def _both(a: str, b: str) -> str:
@@ -140,8 +141,8 @@ def units_in_scope(ctx: RuleContext) -> Iterable[Problem]:
 
 RULES: list[Callable[[RuleContext], Iterable[Problem]]] = [
     recognized_within_registered,
-    _needs("conference_participants", "conferences", "participants_without_conference"),
-    _needs("training_participants", "trainings", "training_participants_without_training"),
+    _needs(CONFERENCES.participants, CONFERENCES.code, "participants_without_conference"),
+    _needs(TRAININGS.participants, TRAININGS.code, "training_participants_without_training"),
     unique_units,
     total_matches_rows,
     units_in_scope,

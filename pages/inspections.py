@@ -1,10 +1,10 @@
 """Kiểm tra, giám sát: inspections and the party organisations and members inspected."""
 import ui
+from etl.catalog import DIALOGUES, INSPECTION_SET
 
-view, total, previous = ui.open_page("Kiểm tra, giám sát")
-ui.metric_cards(total, previous, ["inspections", "inspected_party_orgs", "inspected_party_members",
-                                  "dialogues"], view)
-by = ui.group_picker("ins_by", view)
-ui.grouped_section(view, by, ["inspections", "inspected_party_orgs", "inspected_party_members"],
+selection, totals = ui.open_page("Kiểm tra, giám sát")
+ui.metric_cards(totals, [*INSPECTION_SET, DIALOGUES], selection)
+data = ui.breakdown(selection, ui.group_picker("ins_by", selection))
+ui.grouped_section(selection, data, list(INSPECTION_SET),
                    "Cuộc kiểm tra, giám sát; tổ chức đảng và đảng viên được kiểm tra, giám sát",
                    "kiem-tra-giam-sat")

@@ -6,18 +6,18 @@ import streamlit as st
 import ui
 from etl.periods import parse_period, quarter
 
-view = ui.require_view()
-ui.page_header("Tình hình báo cáo", view)
-last = quarter(*view.period.quarters[-1])
-quarters = ui.available_periods("Q", view.first, last)[::-1]
+selection = ui.require_selection()
+ui.page_header("Tình hình báo cáo", selection)
+last = quarter(*selection.period.quarters[-1])
+quarters = ui.available_periods("Q", ui.data_span().first, last)[::-1]
 start = st.selectbox("Từ quý", [p.spec for p in quarters], index=max(0, len(quarters) - 8),
                      format_func=lambda s: parse_period(s).label, key="rp_from")
 first = parse_period(start)
-matrix = ui.q("completeness", first, last, view.filters.clusters, view.filters.units)
-if matrix.empty:
-    ui.no_data(view, f"không có đơn vị nào phải báo cáo từ {first.label} đến {last.label}")
-ui.missing_note(matrix, last)
-ui.completeness_section(view, matrix, first, last)
-ui.reporting_rate_section(view, matrix)
-ui.reconciliation_section(view, first, last)
-ui.unusual_section(view, first, last)
+data = ui.reporting_status(selection, first)
+if data.matrix.empty:
+    ui.no_data(selection, f"không có đơn vị nào phải báo cáo từ {first.label} đến {last.label}")
+ui.missing_note(data.matrix, last)
+ui.completeness_section(data.matrix, first, last)
+ui.reporting_rate_section(data)
+ui.reconciliation_section(data)
+ui.unusual_section(selection, first)

@@ -6,7 +6,8 @@ import csv
 import shutil
 from pathlib import Path
 
-from etl import queries
+from etl.queries.selection import Selection
+from etl.queries.summary import summary
 from etl.db import ensure_schema, make_engine
 from etl.load import load_file
 from etl.periods import quarter
@@ -42,7 +43,7 @@ def test_a_new_indicator_and_alias_in_the_csv_load_without_code(tmp_path, monkey
         extra_columns={"Gặp gỡ, đối thoại": [3, 5], "Lĩnh vực kinh tế": ["06", 1]})
     result = load_file(engine, sheet, "bieu_moi.xlsx")
     assert result.status == "loaded", [p.message for p in result.problems]
-    row = queries.summary(engine, quarter(2024, 2), "province").iloc[0]
+    row = summary(engine, Selection(quarter(2024, 2)), "province").iloc[0]
     assert (int(row["dialogues"]), int(row["models_economic"]), int(row["conferences"])) == (8, 7, 6)
 
 

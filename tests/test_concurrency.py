@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from etl import auth
 from etl.load import list_batches, load_file, preview_file
-from etl.queries import data_version
+from etl.queries.versions import data_version
 from etl.schema import Fact
 from tests.workbooks import consolidated_workbook
 

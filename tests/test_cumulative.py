@@ -7,7 +7,9 @@ import pytest
 
 from etl.load import load_file, preview_file, undo_batch
 from etl.periods import Period, quarter
-from etl.queries import completeness, summary
+from etl.queries.reporting import completeness
+from etl.queries.selection import Selection
+from etl.queries.summary import summary, totals
 from tests.workbooks import cell_of, consolidated_workbook
 
 YD, NC = "Huyện Yên Định", "Huyện Nông Cống"
@@ -25,7 +27,7 @@ def load(engine, kind: str, rows, name: str | None = None):
 
 def value(engine, kind: str, code: str = "conferences", unit: str = "394"):
     """The unit's figure for the period (None when not known) and its row."""
-    df = summary(engine, PERIODS[kind], "unit", units=(unit,))
+    df = summary(engine, Selection(PERIODS[kind], units=(unit,)), "unit")
     row = df[df["code"] == unit].iloc[0]
     return (None if pd.isna(row[code]) else int(row[code])), row
 
@@ -88,7 +90,7 @@ def test_half_year_smaller_than_the_first_quarter_is_refused_naming_the_cell(eng
 
 def test_only_the_first_quarter_is_not_the_half_year(engine):
     load(engine, "Q1", [(YD, {"conferences": 4}), (NC, {"conferences": 3})])
-    df = summary(engine, PERIODS["H1"], "province")
+    df = summary(engine, Selection(PERIODS["H1"]), "province")
     row = df.iloc[0]
     assert pd.isna(row["conferences"])
     assert (row["units_reported"], row["units_partial"], row["quarters_expected"]) == (0, 2, 2)
@@ -107,7 +109,7 @@ def test_undo_and_history_work_for_cumulative_batches(engine):
 def test_the_reporting_grid_marks_quarters_covered_by_a_cumulative_report(engine):
     load(engine, "Q1", [(NC, {"conferences": 3})])
     load(engine, "H1", [(YD, {"conferences": 10})])
-    grid = completeness(engine, quarter(2024, 1), quarter(2024, 3), units=("394", "404"))
+    grid = completeness(engine, Selection(quarter(2024, 3), units=("394", "404")), quarter(2024, 1))
     got = {(r.unit_code, r.period): (r.reported, r.coverage) for r in grid.itertuples()}
     assert got[("394", "2024-Q1")] == got[("394", "2024-Q2")] == (True, "cumulative")
     assert got[("404", "2024-Q1")] == (True, "quarter")
@@ -142,7 +144,6 @@ def test_seed_001_from_one_six_month_cluster_report_alone(engine):
     """The model report (shared/seeds/001: cụm đồng bằng, 6 tháng đầu năm 2024) from the cluster's
     6-month biểu tổng hợp, no quarterly file: every figure, the rate 57,7%, and the report sentence."""
     from etl import narrative
-    from etl.queries import Filters, totals
     def share(total: int, n: int, among: int) -> int:   # as even as counts allow; small counts on the first units
         return total // among + (n < total % among) if n < among else 0
     small = {"trainings", "training_participants", "review_conferences", "inspections", "inspected_party_orgs",
@@ -151,13 +152,13 @@ def test_seed_001_from_one_six_month_cluster_report_alone(engine):
             for n, name in enumerate(DONG_BANG_2024)]
     r = load_file(engine, consolidated_workbook(rows, "6 THÁNG ĐẦU NĂM 2024"), "cum_dong_bang_6_thang.xlsx")
     assert r.status == "loaded" and r.problems == [], [p.message for p in r.problems]
-    row = summary(engine, PERIODS["H1"], "cluster").set_index("code").loc["dong-bang"]
+    row = summary(engine, Selection(PERIODS["H1"]), "cluster").set_index("code").loc["dong-bang"]
     assert {code: int(row[code]) for code in SEED_001} == SEED_001
     assert round(row["recognition_rate"], 3) == 0.577 and (row["units_reported"], row["units_expected"]) == (10, 10)
     for kind in ("Q1", "Q2"):   # the quarters inside stay unknown: never split by guessing
-        q = summary(engine, PERIODS[kind], "cluster").set_index("code").loc["dong-bang"]
+        q = summary(engine, Selection(PERIODS[kind]), "cluster").set_index("code").loc["dong-bang"]
         assert pd.isna(q["conferences"]) and q["units_partial"] == 10
-    current = totals(engine, Filters(PERIODS["H1"], ("dong-bang",)))
+    current = totals(engine, Selection(PERIODS["H1"], clusters=("dong-bang",)))
     sentence = narrative.overview_sentence(current, None, PERIODS["H1"], "cụm Đồng bằng")
     for part in ("ban hành 129 văn bản", "50 hội nghị quán triệt, tuyên truyền với 4.819 lượt người tham dự",
                  "891 mô hình", "được công nhận 514 mô hình, đạt 57,7%"):
@@ -166,9 +167,8 @@ def test_seed_001_from_one_six_month_cluster_report_alone(engine):
 
 def test_half_year_with_only_the_first_quarter_says_what_is_missing(engine):
     from etl import narrative
-    from etl.queries import Filters, totals
     load(engine, "Q1", [(name, {"conferences": 2}) for name in DONG_BANG_2024])
-    current = totals(engine, Filters(PERIODS["H1"], ("dong-bang",)))
+    current = totals(engine, Selection(PERIODS["H1"], clusters=("dong-bang",)))
     assert (current["units_reported"], current["units_expected"], current["units_partial"]) == (0, 10, 10)
     assert current["conferences"] is None
     assert narrative.gaps_sentence(current["gaps"]) == (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from etl.export import gather, parse_scope, pptx_bytes
+from etl.export import gather, pptx_bytes, report_selection
 from etl.load import load_file
 from etl.periods import Period
 from tests.workbooks import consolidated_workbook
@@ -62,7 +62,7 @@ def test_quarter_page_shows_the_quarter_without_a_warning(only_q1, monkeypatch):
 
 def test_half_year_deck_says_what_is_missing(only_q1):
     _, engine = only_q1
-    data = gather(engine, Period(2024, "H1"), parse_scope(engine, "cluster:dong-bang"))
+    data = gather(engine, report_selection(engine, Period(2024, "H1"), "cluster:dong-bang"))
     assert (data.current["units_reported"], data.current["units_partial"]) == (0, 10)
     deck = Presentation(io.BytesIO(pptx_bytes(data)))
     text = "\n".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes

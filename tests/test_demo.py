@@ -13,7 +13,8 @@ from etl.catalog import load_clusters, load_units
 from etl.db import ensure_schema, make_engine
 from etl.load import list_batches
 from etl.periods import parse_period, quarter
-from etl.queries import summary
+from etl.queries.selection import Selection
+from etl.queries.summary import summary
 from etl.schema import Fact, Meta, Unit
 
 SEED_001 = {"documents_issued": 129, "conferences": 50, "conference_participants": 4819, "trainings": 8,
@@ -56,7 +57,7 @@ def check_every_file_loaded_through_the_etl(demo_engine, result):
 
 
 def check_seed_001_for_dong_bang_first_half_2024(demo_engine):
-    rows = summary(demo_engine, parse_period("2024-H1"), "cluster")
+    rows = summary(demo_engine, Selection(parse_period("2024-H1")), "cluster")
     dong_bang = rows[rows["code"] == "dong-bang"].iloc[0]
     assert {code: int(dong_bang[code]) for code in SEED_001} == SEED_001
     assert round(float(dong_bang["recognition_rate"]) * 100, 1) == 57.7
@@ -95,15 +96,15 @@ def check_both_eras_gaps_and_trend(demo_engine):
     units = load_units(demo_engine)
     totals = {}
     for year in (2021, 2024):
-        row = summary(demo_engine, parse_period(str(year)), "province").iloc[0]
+        row = summary(demo_engine, Selection(parse_period(str(year))), "province").iloc[0]
         totals[year] = int(row["conferences"])
     assert totals[2024] > totals[2021]
-    reported = [summary(demo_engine, quarter(y, q), "province").iloc[0] for y in (2021, 2022, 2023) for q in (1, 2, 3, 4)]
+    reported = [summary(demo_engine, Selection(quarter(y, q)), "province").iloc[0] for y in (2021, 2022, 2023) for q in (1, 2, 3, 4)]
     assert any(r["units_reported"] < r["units_expected"] for r in reported)  # someone missed a quarter
     if any(u.level == "commune" for u in units):
-        last = summary(demo_engine, demo.LAST, "commune")
+        last = summary(demo_engine, Selection(demo.LAST), "commune")
         assert last["units_reported"].sum() > 0.8 * len(last)
-        assert summary(demo_engine, quarter(2025, 2), "district")["units_reported"].sum() > 0
+        assert summary(demo_engine, Selection(quarter(2025, 2)), "district")["units_reported"].sum() > 0
 
 
 def check_if_empty_leaves_a_loaded_warehouse_alone(demo_engine):
@@ -144,7 +145,7 @@ def check_ven_bien_reports_cumulatively_in_2024(demo_engine):
     """Quý I, then 6 tháng, 9 tháng and năm: the quarters after the first are found by difference."""
     periods = {b.period for b in list_batches(demo_engine) if "ven-bien" in b.file_name and "2024" in b.period}
     assert periods == {"2024-Q1", "2024-H1", "2024-9M", "2024"}
-    rows = {spec: summary(demo_engine, parse_period(spec), "cluster").set_index("code").loc["ven-bien"]
+    rows = {spec: summary(demo_engine, Selection(parse_period(spec)), "cluster").set_index("code").loc["ven-bien"]
             for spec in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024-H1", "2024-9M", "2024")}
     assert [int(rows[s]["units_derived"]) for s in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")] == [0, 6, 6, 6]
     assert all(rows[s]["units_reported"] == 6 for s in rows)

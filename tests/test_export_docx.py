@@ -7,13 +7,13 @@ from datetime import date
 
 from docx import Document
 
-from etl.export import docx_bytes, gather, parse_scope
+from etl.export import docx_bytes, gather, report_selection
 from etl.numbers import fmt_int, fmt_pct
 from tests.seeding import H1_2024, seed_province
 
 
 def report(engine, scope: str):
-    data = gather(engine, H1_2024, parse_scope(engine, scope), made_on=date(2024, 6, 21))
+    data = gather(engine, report_selection(engine, H1_2024, scope), made_on=date(2024, 6, 21))
     return data, Document(io.BytesIO(docx_bytes(data)))
 
 

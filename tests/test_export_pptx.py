@@ -12,9 +12,10 @@ from pptx.util import Inches
 from sqlalchemy import text
 
 from etl.cli import main
-from etl.export import export, gather, parse_scope, pptx_bytes
+from etl.export import export, gather, pptx_bytes, report_selection
 from etl.export.pptx import RANK_ROWS, RATE_TITLE
-from etl.export.scope import ScopeError, short_name
+from etl.export.scope import short_name
+from etl.queries.selection import ScopeError
 from etl.numbers import fmt_pct
 from etl.periods import Period
 from tests.seeding import H1_2024, seed_province
@@ -25,7 +26,7 @@ TITLES = ["Các chỉ tiêu chủ yếu", RATE_TITLE, "Hội nghị quán triệ
 
 
 def deck(engine, scope: str, period: Period = H1_2024, **kw):
-    data = gather(engine, period, parse_scope(engine, scope), made_on=date(2024, 6, 21))
+    data = gather(engine, report_selection(engine, period, scope), made_on=date(2024, 6, 21))
     return data, Presentation(io.BytesIO(pptx_bytes(data, **kw)))
 
 
@@ -147,7 +148,7 @@ def test_agency_template_layouts_are_used(engine, tmp_path):
     template.slides.add_slide(template.slide_layouts[0]).shapes.title.text = "Mẫu của cơ quan"
     path = tmp_path / "mau.pptx"
     template.save(path)
-    data = gather(engine, H1_2024, parse_scope(engine, "unit:394"))
+    data = gather(engine, report_selection(engine, H1_2024, "unit:394"))
     prs = Presentation(io.BytesIO(__import__("etl.export.pptx", fromlist=["x"]).build_pptx(
         data, template=str(path))))
     assert not any("Mẫu của cơ quan" in " ".join(texts(s)) for s in prs.slides)
@@ -169,9 +170,9 @@ def test_progress_is_reported(sqlite_engine):
 
 def test_unknown_scope_is_refused(sqlite_engine):
     with pytest.raises(ScopeError, match="Không có cụm mã"):
-        parse_scope(sqlite_engine, "cluster:khong-co")
+        report_selection(sqlite_engine, H1_2024, "cluster:khong-co")
     with pytest.raises(ScopeError, match="không hợp lệ"):
-        parse_scope(sqlite_engine, "huyen:394")
+        report_selection(sqlite_engine, H1_2024, "huyen:394")
 
 
 def test_cli_writes_the_three_files(sqlite_engine, tmp_path, monkeypatch, capsys):

@@ -9,7 +9,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import insert, update
 
-from etl.export import gather, parse_scope, xlsx_bytes
+from etl.export import gather, report_selection, xlsx_bytes
 from etl.export.xlsx import RATE_HEADER, safe_text
 from etl.load import load_file
 from etl.periods import quarter
@@ -20,7 +20,7 @@ Q2 = quarter(2024, 2)
 
 
 def sheet(engine, scope: str, period=Q2):
-    data = gather(engine, period, parse_scope(engine, scope), made_on=date(2024, 7, 5))
+    data = gather(engine, report_selection(engine, period, scope), made_on=date(2024, 7, 5))
     content = xlsx_bytes(data)
     return data, content, load_workbook(io.BytesIO(content))["Tổng hợp"]
 

@@ -38,7 +38,32 @@ def check_refused(engine, name: str, data: bytes, codes: set[str]) -> None:
         assert "Traceback" not in p.message + p.hint and len(p.message) < 2000, p.message[:300]
 
 
-def test_corpus_is_large_enough():
+# Each kind of hostile file the corpus promises (tests/hostile/README.md), and the refusals that
+# name it: some case must be acceptable only as such a refusal (test_hostile_file_is_refused_safely
+# then shows that it is refused so).
+KINDS = {
+    "not a workbook (PDF, CSV, HTML, image, Word named .xlsx)": {"file_not_xlsx"},
+    "empty, truncated or password-protected": {"file_not_xlsx", "file_unreadable"},
+    "zip bomb, honest or lying": {"file_zip_bomb", "file_too_large", "file_unreadable"},
+    "DOCTYPE: XXE, entity expansion": {"file_doctype"},
+    "macros": {"file_has_macros"},
+    "too many sheets or shared strings": {"too_many_sheets", "too_many_shared_strings"},
+    "formulas without a saved value": {"formula_without_value"},
+    "a period in the future, unsupported or missing": {"period_in_future", "period_unsupported", "period_missing"},
+    "an unknown unit": {"unknown_unit"},
+    "a negative number": {"negative_number"},
+    "a qualified number ('gần 50')": {"qualified_number"},
+    "two numbers in a cell": {"ratio_in_cell"},
+    "recognised above registered": {"recognized_exceeds_registered"},
+    "a unit twice": {"duplicate_unit"},
+    "no table": {"no_table_found"},
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_corpus_holds_every_kind_of_hostile_file(kind):
+    only_this = [name for name, (_build, codes) in CORPUS.items() if codes <= KINDS[kind]]
+    assert only_this, f"no file in the corpus is refused only as {kind}"
     assert len(CORPUS) >= 30
 
 

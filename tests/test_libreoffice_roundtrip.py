@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import queries
+from etl.queries.selection import Selection
+from etl.queries.summary import summary
 from etl.export import export
 from etl.load import load_file
 from etl.periods import parse_period, quarter
@@ -39,7 +40,7 @@ def test_template_filled_and_saved_by_libreoffice_loads(sqlite_engine, tmp_path)
     src.write_bytes(filled)
     result = load_file(sqlite_engine, resave_with_calc(src, tmp_path), src.name)
     assert result.status == "loaded", [p.message for p in result.problems]
-    df = queries.summary(sqlite_engine, quarter(2024, 2), "province")
+    df = summary(sqlite_engine, Selection(quarter(2024, 2)), "province")
     n = result.rows_added // 12
     assert n >= 26
     assert int(df["conferences"].iloc[0]) == sum((i + 1) * 10 + 1 for i in range(n))

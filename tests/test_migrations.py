@@ -16,7 +16,7 @@ from etl.db import alembic_config, make_engine
 from tests.conftest import BACKENDS
 from tests.engines import _drop_pg_db, _fresh_pg_url
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 @pytest.fixture(params=BACKENDS, ids=BACKENDS)

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import pytest
 
-from etl import narrative, queries
+from etl import narrative
+from etl.catalog import load_catalogue
+from etl.queries.selection import Selection
+from etl.queries.summary import totals
 from etl.periods import Period, quarter
 from tests.seeding import H1_2024, seed_province
+from tests.workbooks import catalogue_indicators
+
+INDICATORS = catalogue_indicators()  # their phrases say what the comparison sentence compares
 
 
 def test_seed_001_cluster_sentence(engine):
     seed_province(engine)
-    f = queries.Filters(H1_2024, clusters=("dong-bang",))
-    text = narrative.overview_sentence(queries.totals(engine, f), None, H1_2024, f.scope_label(engine))
+    f = Selection.named(load_catalogue(engine), H1_2024, clusters=("dong-bang",))
+    text = narrative.overview_sentence(totals(engine, f), None, H1_2024, f.label)
     assert text.startswith("Trong 6 tháng đầu năm 2024, cấp ủy các huyện, thị xã, thành phố cụm đồng bằng")
     for part in ("ban hành 129 văn bản", "50 hội nghị", "4.819 lượt người", "08 hội nghị tập huấn",
                  "905 lượt người tham gia", "14 cuộc kiểm tra, giám sát đối với 18 tổ chức đảng và 11 đảng viên",
@@ -27,10 +33,10 @@ def test_seed_001_cluster_sentence(engine):
 
 def test_comparison_with_same_period_last_year(engine):
     seed_province(engine)
-    f = queries.Filters(H1_2024, clusters=("dong-bang",))
-    cur = queries.totals(engine, f)
-    prev = queries.totals(engine, queries.Filters(Period(2023, "H1"), clusters=("dong-bang",)))
-    text = narrative.overview_sentence(cur, prev, H1_2024, "cụm Đồng bằng")
+    f = Selection(H1_2024, clusters=("dong-bang",))
+    cur = totals(engine, f)
+    prev = totals(engine, Selection(Period(2023, "H1"), clusters=("dong-bang",)))
+    text = narrative.overview_sentence(cur, prev, H1_2024, "cụm Đồng bằng", indicators=INDICATORS)
     diff = cur["conferences"] - prev["conferences"]
     word = "tăng" if diff > 0 else "giảm"
     assert "So với cùng kỳ năm trước, " in text
@@ -40,14 +46,16 @@ def test_comparison_with_same_period_last_year(engine):
 @pytest.mark.parametrize("cur, prev, expected", [
     (62, 50, "tăng 12 hội nghị"), (45, 50, "giảm 05 hội nghị"), (50, 50, "bằng cùng kỳ")])
 def test_comparison_words(cur, prev, expected):
-    text = narrative.comparison_sentence({"conferences": cur}, {"conferences": prev}, H1_2024)
+    text = narrative.comparison_sentence({"conferences": cur}, {"conferences": prev}, H1_2024,
+                                         indicators=INDICATORS)
     assert text == f"So với cùng kỳ năm trước, số hội nghị quán triệt, tuyên truyền {expected}."
 
 
 def test_comparison_with_previous_quarter_names_it():
     p = quarter(2024, 2)
     text = narrative.comparison_sentence({"inspections": 9, "recognition_rate": 0.5},
-                                         {"inspections": 7, "recognition_rate": 0.45}, p, p.previous())
+                                         {"inspections": 7, "recognition_rate": 0.45}, p, p.previous(),
+                                         indicators=INDICATORS)
     assert text == ("So với quý I/2024, số cuộc kiểm tra, giám sát tăng 02 cuộc; "
                     "tỷ lệ công nhận mô hình tăng 5,0 điểm phần trăm.")
 
@@ -83,8 +91,8 @@ def test_ranking_and_missing_sentences():
 
 def test_report_paragraphs_name_units_that_have_not_reported(engine):
     seed_province(engine)
-    f = queries.Filters(H1_2024, clusters=("dong-bang",))
-    cur = queries.totals(engine, f)
+    f = Selection(H1_2024, clusters=("dong-bang",))
+    cur = totals(engine, f)
     paras = narrative.report_paragraphs(cur, None, H1_2024, "cụm Đồng bằng", missing=["Huyện Đông Sơn"])
     assert paras[-1] == "Đã có 09/10 đơn vị báo cáo. Còn 01 đơn vị chưa báo cáo: Huyện Đông Sơn."
 

@@ -1,6 +1,7 @@
-"""Every dashboard page opened with AppTest: on a seeded warehouse the numbers shown (metric cards and
-one chart per page) equal the warehouse's own sums; on an empty warehouse every page shows the
-Vietnamese message, never an exception; a link with query parameters opens the same view."""
+"""Every page of dashboard.py's own list opened with AppTest (as an administrator, so the guarded
+pages open too): on a seeded warehouse the numbers shown (metric cards and one chart per analysis
+page; the narrative, the batch, the accounts elsewhere) equal the warehouse's own; on an empty
+warehouse every page says so, never an exception; a link with query parameters opens the same view."""
 from __future__ import annotations
 
 import base64
@@ -15,11 +16,13 @@ from sqlalchemy import insert, text
 
 from etl.numbers import fmt_delta, fmt_int, fmt_pct
 from etl.periods import parse_period
+from tests.dashboard_pages import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
-PAGES = ["pages/overview.py", "pages/trends.py", "pages/compare.py", "pages/meetings.py",
-         "pages/inspections.py", "pages/models.py", "pages/reporting.py"]
+PAGES = [path for _section, path, *_ in dashboard_pages()]          # every page of the menu
+ANALYSIS = [path for section, path, *_ in dashboard_pages() if section == "Phân tích"]
+ADMIN, PASSWORD = "quantri", "mat-khau-du-dai-cho-kiem-thu"
 LATEST = "2025-Q4"
 DISTRICT_QUARTERS = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
 COMMUNE_QUARTERS = ["2025-Q3", "2025-Q4"]
@@ -49,7 +52,7 @@ def _seed(engine) -> dict:
                         rows.append(dict(unit_code=unit, year=p.year, quarter=p.quarter, indicator_code=ind,
                                          period_index=p.indexes[0], value=value, batch_id=batch))
         conn.execute(insert(Fact), rows)
-    return {"missing": dict((c, n) for c, _, n in units)[missing], "communes": len(communes),
+    return {"missing": dict((c, n) for c, _, n in units)[missing], "missing_code": missing, "communes": len(communes),
             "a_commune": communes[0], "a_commune_cluster": conn_cluster(engine, communes[0])}
 
 
@@ -58,15 +61,32 @@ def conn_cluster(engine, code: str) -> str:
         return conn.execute(text("SELECT cluster_code FROM units WHERE code = :c"), {"c": code}).scalar()
 
 
-@pytest.fixture(scope="module")
-def seeded_url(tmp_path_factory):
+def _warehouse(url: str):
+    """A migrated warehouse at `url` with an administrator account."""
+    from etl import auth
     from etl.db import ensure_schema, make_engine
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)
+    auth.add_user(engine, ADMIN, "admin", password=PASSWORD)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def seeded_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages')}/warehouse.db"
+    engine = _warehouse(url)
     info = _seed(engine)
     yield url, engine, info
     engine.dispose()
+
+
+def log_in(at):
+    """Log the administrator in through the sidebar form."""
+    at.text_input(key="auth_username").input(ADMIN)
+    at.text_input(key="auth_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Đăng nhập").click().run()
+    assert any(ADMIN in c.value for c in at.sidebar.caption), [e.value for e in at.error]
+    return at
 
 
 @pytest.fixture
@@ -190,29 +210,63 @@ def check_reporting(at, engine, info):
     assert any(f"{others} đơn vị khác báo cáo đủ" in c.value for c in at.caption)
 
 
+def check_export(at, engine, info):
+    text = "\n".join(c.value for c in at.code)
+    assert text.startswith("Trong quý IV/2025, cấp ủy các xã, phường trong tỉnh")
+    assert fmt_int(_sum(engine, "conferences", LATEST)) in text
+
+
+def check_upload(at, engine, info):
+    assert at.title[0].value.startswith("Tải lên") and at.get("file_uploader")
+
+
+def check_history(at, engine, info):
+    batches = at.dataframe[0].value
+    assert batches["Tệp"].tolist() == ["seed.xlsx"] and batches["Trạng thái"].tolist() == ["Đã nạp"]
+
+
+def check_admin(at, engine, info):
+    accounts = at.dataframe[0].value
+    assert ADMIN in accounts.iloc[:, 0].tolist()
+
+
 CHECKS = {"pages/overview.py": check_overview, "pages/trends.py": check_trends,
           "pages/compare.py": check_compare, "pages/meetings.py": check_meetings,
           "pages/inspections.py": check_inspections, "pages/models.py": check_models,
-          "pages/reporting.py": check_reporting}
+          "pages/reporting.py": check_reporting, "pages/export.py": check_export,
+          "pages/upload.py": check_upload, "pages/history.py": check_history, "pages/admin.py": check_admin}
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_shows_warehouse_numbers(page, seeded_url, app):
+    assert page in CHECKS, f"{page} is in dashboard.PAGES: say here what it must show"
     url, engine, info = seeded_url
-    at = app(url).run()
-    at.switch_page(page).run()
+    at = log_in(app(url).run())
+    at.switch_page(page).run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
-    assert at.get("plotly_chart"), "no chart on the page"
-    assert any("Số liệu đến Quý IV/2025" in c.value for c in at.caption)
+    if page in ANALYSIS:
+        assert at.get("plotly_chart"), "no chart on the page"
+        assert any("Số liệu đến Quý IV/2025" in c.value for c in at.caption)
     CHECKS[page](at, engine, info)
+
+
+# What each page says on an empty warehouse (Tải lên simply offers the file picker and the template).
+EMPTY = {page: "chưa có số liệu" for page in PAGES}
+EMPTY |= {"pages/upload.py": None, "pages/history.py": "Chưa có lô số liệu nào",
+          "pages/admin.py": "Chưa có tên cột nào được học"}
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_on_empty_warehouse_says_so(page, app, tmp_path):
-    at = app(f"sqlite:///{tmp_path}/empty.db").run()
+    url = f"sqlite:///{tmp_path}/empty.db"
+    _warehouse(url).dispose()
+    at = log_in(app(url).run())
     at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("chưa có số liệu" in i.value for i in at.info)
+    if EMPTY[page] is None:
+        assert at.get("file_uploader") and not at.get("plotly_chart")
+    else:
+        assert any(EMPTY[page] in i.value for i in at.info), [i.value for i in at.info]
 
 
 def test_deep_link_applies_filters_and_survives_page_switch(seeded_url, app):
@@ -229,15 +283,19 @@ def test_deep_link_applies_filters_and_survives_page_switch(seeded_url, app):
 
 
 def test_period_with_no_data_shows_message(seeded_url, app):
-    url, _, info = seeded_url
-    commune = info["a_commune"]
-    at = app(url, period="2025-Q3", clusters=info["a_commune_cluster"], units=commune).run()
-    assert at.multiselect(key="f_units").value == [commune]
-    at.switch_page("pages/overview.py").run()
-    assert not at.exception
+    """A commune that reported Quý III/2025 but not Quý IV: its Quý IV says there is nothing, by name;
+    a period before communes existed drops it from the selection."""
+    url, engine, info = seeded_url
+    commune = info["missing_code"]
+    at = app(url, period="2025-Q3", units=commune).run()
+    assert at.multiselect(key="f_units").value == [commune] and at.metric
+    at.selectbox(key="f_period").set_value("2025-Q4").run()
+    assert not at.exception and not at.metric
+    assert [i.value for i in at.info] == [f"Chưa có số liệu cho lựa chọn này (Quý IV/2025 · {info['missing']}). "
+                                          "Hãy chọn kỳ, cụm hoặc đơn vị khác."]
     at.selectbox(key="f_period").set_value("2024-Q1").run()  # the commune did not exist then
-    assert at.multiselect(key="f_units").value == []
-    assert not at.exception
+    assert not at.exception and at.multiselect(key="f_units").value == []
+    assert at.metric[0].value == fmt_int(_sum(engine, "conferences", "2024-Q1"))
 
 
 def test_compare_drills_into_a_cluster(seeded_url, app):
@@ -271,14 +329,19 @@ def test_first_start_on_empty_warehouse_loads_demo(app, tmp_path, monkeypatch):
     at.run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     assert any("Số liệu minh họa" in w.value for w in at.warning)
-    assert at.metric and at.metric[0].value != "–"
+    from etl.db import make_engine
+    engine = make_engine(f"sqlite:///{tmp_path}/first.db")
+    latest = at.selectbox(key="f_period").value
+    assert at.metric[0].label == "Hội nghị quán triệt"  # the demo's figures, as the warehouse sums them
+    assert at.metric[0].value == fmt_int(_sum(engine, "conferences", latest))
+    engine.dispose()
 
 
 @pytest.mark.parametrize("spec", ["2025", "2025-9M"])
 def test_every_page_for_a_review_period_across_the_reorganisation(spec, seeded_url, app):
     url, engine, _ = seeded_url
     at = app(url, period=spec).run()
-    for page in PAGES:
+    for page in ANALYSIS:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.message for e in at.exception])
         assert at.selectbox(key="f_period").value == spec
@@ -448,3 +511,18 @@ def test_ranking_rows_keep_both_ends_of_a_long_list():
 def test_period_ticks_are_short_and_name_each_year_once(specs, on_top, ticks):
     from ui.charts import period_ticks
     assert period_ticks(specs, axis_on_top=on_top) == ticks
+
+
+def test_a_closed_table_is_drawn_once_opened(seeded_url, app):
+    """Tables behind the charts start closed and are sent only when opened (a page sends no grid
+    nobody looks at): opened, the cluster table shows the rates of the chart."""
+    url, engine, _ = seeded_url
+    at = app(url).run()
+    assert [e.label for e in at.expander].count("Bảng số liệu") == 1 and not any(
+        "Cụm" in d.value.columns for d in at.dataframe)
+    at.session_state["table-ty-le-cong-nhan-theo-cum"] = True
+    at.run()
+    shown = next(d.value for d in at.dataframe if "Cụm" in d.value.columns)
+    rates = dict(zip(shown["Cụm"], shown["Tỷ lệ công nhận"]))
+    assert {n: rates[n] for n in CLUSTERS} == {n: fmt_pct(_rate(engine, LATEST, c)) for n, c in CLUSTERS.items()}
+    assert rates["Toàn tỉnh"] == fmt_pct(_rate(engine, LATEST))

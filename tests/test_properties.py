@@ -16,7 +16,8 @@ from etl.db import ensure_schema, make_engine
 from etl.load import load_file, undo_batch
 from etl.numbers import fmt_int, pad2
 from etl.periods import Period, parse_period
-from etl.queries import summary
+from etl.queries.selection import Selection
+from etl.queries.summary import summary
 from etl.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
 from tests.workbooks import consolidated_workbook
 
@@ -79,14 +80,14 @@ def test_load_then_summary_preserves_the_sums(warehouse, split):
             assert r.status == "loaded", [p.message for p in r.problems]
             batches.append(r.batch_id)
     both = {u for (q, u, _c) in split if q == 1} & {u for (q, u, _c) in split if q == 2}
-    got = summary(warehouse, parse_period("2024-H1"), "province").iloc[0]
+    got = summary(warehouse, Selection(parse_period("2024-H1")), "province").iloc[0]
     for code in CODES:   # the half-year: the units that reported both quarters
         cells = [v for (_, u, c), (v, _) in split.items() if c == code and u in both]
         expected = sum(cells) if cells else None
         assert (None if pd.isna(got[code]) else int(got[code])) == expected
     assert got["units_reported"] == len(both)
     for q in (1, 2):
-        per_quarter = summary(warehouse, Period(2024, "Q", q), "province").iloc[0]
+        per_quarter = summary(warehouse, Selection(Period(2024, "Q", q)), "province").iloc[0]
         assert per_quarter["units_reported"] == len({u for (qq, u, _c) in split if qq == q})
         for code in CODES:
             cells = [v for (qq, _u, c), (v, _) in split.items() if c == code and qq == q]
@@ -177,7 +178,7 @@ def test_any_mix_of_reports_gives_the_figures_the_reports_determine(warehouse, t
         r = load_file(warehouse, consolidated_workbook(rows, TITLES[kind]), f"{kind}.xlsx")
         assert r.status == "loaded", [p.message for p in r.problems]
     for kind, span in SPANS.items():
-        df = summary(warehouse, parse_period(PERIOD_OF[kind]), "unit")
+        df = summary(warehouse, Selection(parse_period(PERIOD_OF[kind])), "unit")
         for u in units:
             row = df[df["code"] == CODES_OF[u]].iloc[0]
             got = None if pd.isna(row["dialogues"]) else int(row["dialogues"])

@@ -75,13 +75,13 @@ def test_chart_images_are_png_from_one_browser(sqlite_engine):
     import io
     import zipfile
 
-    from etl.export import gather, parse_scope
+    from etl.export import gather, report_selection
     from etl.export.charts import charts_zip, figures
     from etl.periods import parse_period
     if shutil.which("chromium") is None and not os.environ.get("CI"):
         pytest.skip("chromium not installed")
     seed_province(sqlite_engine)
-    data = gather(sqlite_engine, parse_period("2024-H1"), parse_scope(sqlite_engine, "cluster:dong-bang"))
+    data = gather(sqlite_engine, report_selection(sqlite_engine, parse_period("2024-H1"), "cluster:dong-bang"))
     figs = figures(data)
     rate = figs["ty-le-cong-nhan"].data[0]
     assert "57,7%" in figs["ty-le-cong-nhan"].layout.title.text and list(rate.text)[0].endswith("%")

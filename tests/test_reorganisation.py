@@ -14,7 +14,10 @@ from tests.engines import postgres_engine as _postgres_engine
 from tests.engines import sqlite_engine as _sqlite_engine
 from openpyxl import load_workbook
 
-from etl import queries
+from etl.queries.reporting import completeness
+from etl.queries.selection import Selection
+from etl.queries.summary import summary
+from etl.queries.trend import trend
 from etl.catalog import load_units
 from etl.load import load_file
 from etl.periods import REORGANISATION_DATE, ROMAN, Period, periods_between, quarter
@@ -64,7 +67,7 @@ def warehouse(request, tmp_path_factory):
 
 def test_cluster_series_runs_through_2025_and_sums_districts_then_communes(warehouse):
     engine, units = warehouse
-    df = queries.trend(engine, FIRST, LAST, by="cluster")
+    df = trend(engine, Selection(LAST), FIRST, "cluster")
     clusters = sorted({u.cluster_code for u in units})
     assert len(clusters) == 3
     assert sorted(zip(df["period"], df["code"])) == sorted((p.spec, c) for p in QUARTERS for c in clusters)
@@ -82,7 +85,7 @@ def test_cluster_series_runs_through_2025_and_sums_districts_then_communes(wareh
 
 def test_province_series_has_every_quarter(warehouse):
     engine, units = warehouse
-    df = queries.trend(engine, FIRST, LAST, by="province")
+    df = trend(engine, Selection(LAST), FIRST, "province")
     assert list(df["period"]) == [p.spec for p in QUARTERS]
     totals = [sum(values_for(u.code, p)["models_registered"] for u in reported(units, p)) for p in QUARTERS]
     assert list(df["models_registered"]) == totals
@@ -95,7 +98,7 @@ def test_year_2025_adds_district_half_and_commune_half(warehouse):
     engine, units = warehouse
     year = Period(2025, "Y")
     quarters = periods_between(quarter(2025, 1), quarter(2025, 4))
-    df = queries.summary(engine, year, by="cluster")
+    df = summary(engine, Selection(year), "cluster")
     for _, row in df.iterrows():
         owed = {u.code: [p for p in quarters if u.active_in(p.start, p.end)] for u in units
                 if u.cluster_code == row["code"] and u.active_in(year.start, year.end)}
@@ -106,7 +109,7 @@ def test_year_2025_adds_district_half_and_commune_half(warehouse):
 
 def test_completeness_expects_the_units_that_existed(warehouse):
     engine, units = warehouse
-    df = queries.completeness(engine, FIRST, LAST)
+    df = completeness(engine, Selection(LAST), FIRST)
     expected = Counter(df["period"])
     assert dict(expected) == EXPECTED_UNITS
     got = df[df["reported"]].groupby("period").size().to_dict()
@@ -121,18 +124,18 @@ def test_completeness_expects_the_units_that_existed(warehouse):
 
 def test_no_district_level_after_july_2025(warehouse):
     engine, _ = warehouse
-    assert queries.summary(engine, quarter(2025, 3), by="district").empty
-    communes = queries.summary(engine, quarter(2025, 3), by="commune")
+    assert summary(engine, Selection(quarter(2025, 3)), "district").empty
+    communes = summary(engine, Selection(quarter(2025, 3)), "commune")
     assert len(communes) == 166 and set(communes["units_expected"]) == {1}
     assert int(communes["units_reported"].sum()) == 166
-    assert len(queries.summary(engine, quarter(2025, 2), by="district")) == 26
-    assert queries.summary(engine, quarter(2025, 2), by="commune").empty
+    assert len(summary(engine, Selection(quarter(2025, 2)), "district")) == 26
+    assert summary(engine, Selection(quarter(2025, 2)), "commune").empty
 
 
 def test_unit_series_end_and_start_at_the_change(warehouse):
     engine, _ = warehouse
-    district = queries.trend(engine, FIRST, LAST, by="district", codes=("394",))
-    commune = queries.trend(engine, FIRST, LAST, by="commune", codes=("15469",))
+    district = trend(engine, Selection(LAST), FIRST, "district", ("394",))
+    commune = trend(engine, Selection(LAST), FIRST, "commune", ("15469",))
     assert list(district["period"]) == [p.spec for p in QUARTERS[:6]]
     assert list(commune["period"]) == [p.spec for p in QUARTERS[6:]]
     assert commune[commune["period"] == "2025-Q4"]["conferences"].isna().all()  # silent, not zero

@@ -264,7 +264,9 @@ def catalogue_indicators() -> list[IndicatorRow]:
     return [IndicatorRow(code=r["code"], label=r["label"], group_name=r.get("group", ""),
                          unit_label=r.get("unit_label", ""),
                          aliases=tuple(a.strip() for a in r.get("aliases", "").split("|") if a.strip()),
-                         sort_order=int(r.get("sort_order") or 0)) for r in read_csv(DATA / "indicators.csv")]
+                         sort_order=int(r.get("sort_order") or 0), short_label=r.get("short_label", ""),
+                         kpi_order=int(r["kpi_order"]) if r.get("kpi_order") else None,
+                         phrase=r.get("phrase", "")) for r in read_csv(DATA / "indicators.csv")]
 
 
 def catalogue_labels() -> dict[str, str]:

@@ -1,14 +1,15 @@
 """Bar charts that read on a phone (390 px) as on a projector: one category to a row, its name written
 inside the plot above its bar(s), since a phone has no width to spare for an axis of names; values at
-the bars' ends; at most what a phone screen holds, with the whole list behind "Xem tất cả"."""
+the bars' ends; at most what a phone screen holds, with the whole list behind "Xem tất cả".
+Figures are plain dicts (ui/charts.py)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl.numbers import fmt_int, fmt_pct
-from ui.charts import BLUE, DARK, NOTE, PALETTE, RED, chart, hover, style
+from etl.queries.selection import PROVINCE_NAME
+from ui.charts import BLUE, DARK, NOTE, PALETTE, RED, chart, hover, merge, style, vline
 
 FITS = 12  # rows of a ranking chart (about a phone screen); longer rankings show their two ends
 GROUPS_FIT = 8  # rows of a grouped chart (each row up to three bars)
@@ -25,24 +26,28 @@ def _row_geometry(series: int) -> tuple[int, float, float]:
     return row, bars / row / series, -0.5 + (GAP_PX / 2 + LABEL_PX) / row
 
 
-def _names_inside(fig: go.Figure, names: list[str], offset: float, muted=frozenset()) -> None:
-    """Each category's name inside the plot just above its bars (on white, over a reference line)."""
-    fig.update_layout(annotations=list(fig.layout.annotations) + [
-        dict(text=name, x=0, xref="paper", xanchor="left", y=i + offset, yref="y", yanchor="bottom",
-             showarrow=False, bgcolor="rgba(255,255,255,0.85)", borderpad=0,
-             font=dict(size=15 if name in muted else 16, color=NOTE if name in muted else DARK))
-        for i, name in enumerate(names)])
-    fig.update_yaxes(showticklabels=False, range=[len(names) - 0.5, -0.5], autorange=False,
-                     automargin=False)
-    fig.update_layout(margin_l=24)  # half the value axis' first label ('0%') sits left of the plot
+def _names_inside(fig: dict, names: list[str], offset: float, muted=frozenset()) -> None:
+    """Each category's name inside the plot just above its bars, haloed in white where it crosses
+    the reference line: one text trace on an overlaid linear axis (the categories' positions), which
+    plotly draws in a fraction of the time of one annotation per name."""
+    layout = fig["layout"]
+    fig["data"].append(dict(
+        type="scatter", mode="text", name="", x=[0] * len(names), y=[i + offset for i in range(len(names))],
+        yaxis="y2", text=names, textposition="top right", cliponaxis=False, hoverinfo="skip", showlegend=False,
+        textfont=dict(size=[15 if n in muted else 16 for n in names],
+                      color=[NOTE if n in muted else DARK for n in names], shadow="auto")))
+    bands = [len(names) - 0.5, -0.5]
+    merge(layout["yaxis"], dict(showticklabels=False, range=bands, autorange=False, automargin=False))
+    layout["yaxis2"] = dict(overlaying="y", range=bands, autorange=False, visible=False, fixedrange=True)
+    layout["margin"]["l"] = 24  # half the value axis' first label ('0%') sits left of the plot
 
 
-def _value_room(fig: go.Figure, values, reference=None) -> float:
+def _value_room(fig: dict, values, reference=None) -> float:
     """Room right of the longest bar for its value, so that no value is cut; the axis end."""
     top = max([float(v) for v in values if v == v and v is not None] +
               ([float(reference)] if reference is not None and reference == reference else []), default=0)
     if top > 0:
-        fig.update_xaxes(range=[0, top * 1.22], autorange=False)
+        merge(fig["layout"]["xaxis"], dict(range=[0, top * 1.22], autorange=False))
     return top * 1.22
 
 
@@ -66,40 +71,42 @@ def ends(df: pd.DataFrame, value: str, fits: int = FITS) -> tuple[pd.DataFrame, 
 
 
 def ranked_bars(df: pd.DataFrame, value: str, label: str, *, percent: bool = False,
-                reference: float | None = None, reference_label: str = "Toàn tỉnh",
+                reference: float | None = None, reference_label: str = PROVINCE_NAME,
                 lagging: set[str] = frozenset(), height: int | None = None,
                 custom: bool = False, fmt=None, fits: int | None = FITS,
-                hover_format: str | None = None) -> go.Figure:
+                hover_format: str | None = None) -> dict:
     """Horizontal bars, largest first, names above them; laggards in red; a dashed line for the
     province figure; at most `fits` rows (None: all); `hover_format` a d3 format for the hover value."""
     fmt = fmt or (fmt_pct if percent else fmt_int)
     d = ranking_rows(df, value, fits)
     row, thickness, offset = _row_geometry(1)
     vals = d[value].astype("Float64").astype(float)
-    fig = go.Figure(go.Bar(x=vals, y=d["name"], orientation="h", width=thickness, offset=offset,
-                           marker_color=[RED if c in lagging else BLUE for c in d["code"]],
-                           text=[fmt(v) if v == v else "" for v in vals], cliponaxis=False,
-                           # inside the bar's end (outside when it does not fit): clear of the line
-                           textposition="auto", insidetextanchor="end",
-                           insidetextfont=dict(color="white"), outsidetextfont=dict(color=DARK),
-                           customdata=list(d["code"]) if custom else None,
-                           hovertemplate=hover(label, percent, horizontal=True) if not hover_format
-                           else f"<b>%{{y}}</b><br>{label}: %{{x:{hover_format}}}<extra></extra>"))
-    style(fig, height=height or row * len(d) + 110, y_title=label, percent=percent, horizontal=True)
+    bar = dict(type="bar", x=vals, y=d["name"], orientation="h", width=thickness, offset=offset,
+               marker=dict(color=[RED if c in lagging else BLUE for c in d["code"]]),
+               text=[fmt(v) if v == v else "" for v in vals], cliponaxis=False,
+               # inside the bar's end (outside when it does not fit): clear of the line
+               textposition="auto", insidetextanchor="end",
+               insidetextfont=dict(color="white"), outsidetextfont=dict(color=DARK),
+               hovertemplate=hover(label, percent, horizontal=True) if not hover_format
+               else f"<b>%{{y}}</b><br>{label}: %{{x:{hover_format}}}<extra></extra>")
+    if custom:
+        bar["customdata"] = list(d["code"])
+    fig = style({"data": [bar]}, height=height or row * len(d) + 110, y_title=label, percent=percent,
+                horizontal=True)
     end = _value_room(fig, vals, reference)
     if reference is not None and reference == reference:
-        # Below the bars: the line shows between them, never across a bar or its value.
-        fig.add_vline(x=reference, line_dash="dash", line_color=DARK, line_width=2, layer="below",
-                      annotation_text=f"{reference_label}: {fmt(reference)}", annotation_font_size=15,
-                      annotation_position="top left" if reference > end / 2 else "top right",
-                      annotation_yanchor="bottom")  # above the plot, clear of the first name
+        # Below the bars: the line shows between them, never across a bar or its value; its label
+        # above the plot, clear of the first name.
+        vline(fig, reference, line=dict(color=DARK, dash="dash", width=2), layer="below",
+              text=f"{reference_label}: {fmt(reference)}", font=dict(size=15), yanchor="bottom",
+              position="top left" if reference > end / 2 else "top right")
     _names_inside(fig, list(d["name"]), offset, muted={n for n, c in zip(d["name"], d["code"]) if not c})
-    fig.update_layout(uniformtext=dict(minsize=14, mode="show"))
+    fig["layout"].update(uniformtext=dict(minsize=14, mode="show"), showlegend=False)
     return fig
 
 
 def grouped_bars(df: pd.DataFrame, series: dict[str, str], *, category: str = "name",
-                 height: int | None = None, fits: int | None = GROUPS_FIT) -> go.Figure:
+                 height: int | None = None, fits: int | None = GROUPS_FIT) -> dict:
     """Horizontal grouped bars: a row per category (largest first by the first series; at most
     `fits`, None: all), one bar per indicator code in `series` {code: label}, the legend below."""
     first = next(iter(series))
@@ -107,18 +114,19 @@ def grouped_bars(df: pd.DataFrame, series: dict[str, str], *, category: str = "n
                                                                   na_position="last")
     df = df if fits is None else df.head(fits)
     row, thickness, offset = _row_geometry(len(series))
-    fig = go.Figure()
+    fig: dict = {"data": []}
     for i, (code, label) in enumerate(series.items()):
         vals = df[code].astype("Float64").astype(float)
-        fig.add_bar(x=vals, y=df[category], orientation="h", name=label, width=thickness,
-                    offset=offset + i * thickness, marker_color=PALETTE[i % len(PALETTE)],
-                    text=[fmt_int(v) for v in vals], textposition="outside", cliponaxis=False,
-                    textfont_size=14, hovertemplate=hover(label, horizontal=True))
+        fig["data"].append(dict(type="bar", x=vals, y=df[category], orientation="h", name=label,
+                                width=thickness, offset=offset + i * thickness,
+                                marker=dict(color=PALETTE[i % len(PALETTE)]), text=[fmt_int(v) for v in vals],
+                                textposition="outside", cliponaxis=False, textfont=dict(size=14),
+                                hovertemplate=hover(label, horizontal=True)))
     style(fig, height=height or row * len(df) + 150, horizontal=True)
-    fig.update_layout(barmode="overlay")
+    fig["layout"]["barmode"] = "overlay"
     _names_inside(fig, list(df[category]), offset)
     _value_room(fig, [v for c in series for v in df[c].astype("Float64").astype(float)])
-    fig.update_xaxes(side="top")  # the legend goes below, clear of the axis
+    fig["layout"]["xaxis"]["side"] = "top"  # the legend goes below, clear of the axis
     return fig
 
 

@@ -1,49 +1,19 @@
-"""The shared view: the sidebar filters (period, comparison, clusters, units), mirrored in the URL
-so that a copied link opens the same view, and the messages for an empty warehouse or selection."""
+"""The shared selection: the sidebar filters (period, comparison, clusters, units), mirrored in the
+URL so that a copied link opens the same view, and the messages for an empty warehouse or selection."""
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 import streamlit as st
 
-from etl import queries
 from etl.periods import KIND_LABELS, KINDS, Period, PeriodError, parse_period, periods_between
-from ui.data import catalogue, engine, q, unit_names
+from etl.queries.selection import COMPARE, Selection
+from ui.data import catalogue, data_span
 
-COMPARE = {"previous": "Kỳ trước", "last_year": "Cùng kỳ năm trước"}
 EMPTY_MESSAGE = ("Kho dữ liệu chưa có số liệu. Hãy nạp biểu tổng hợp ở trang “Tải lên” "
                  "(hoặc chạy lệnh `python -m etl load …`), rồi mở lại trang này.")
 NO_DATA_MESSAGE = "Chưa có số liệu cho lựa chọn này ({scope}). Hãy chọn kỳ, cụm hoặc đơn vị khác."
 FILTER_KEYS = ("f_kind", "f_period", "f_compare", "f_clusters", "f_units")
-_VIEW = "_dvk_view"
+_SELECTION = "_dvk_selection"
 FILTERS_KEY = "sidebar-filters"  # the CSS names the phone's sidebar toggle "Bộ lọc" when present
-
-
-@dataclass(frozen=True)
-class View:
-    """What the sidebar selected, shared by every page."""
-    filters: queries.Filters
-    compare: str  # previous | last_year
-    latest: Period  # latest quarter with data
-    first: Period  # earliest quarter with data
-    updated: datetime | None
-
-    @property
-    def period(self) -> Period:
-        return self.filters.period
-
-    @property
-    def comparison(self) -> Period:
-        p = self.filters.period
-        return p.previous() if self.compare == "previous" else p.same_period_last_year()
-
-    @property
-    def comparison_filters(self) -> queries.Filters:
-        return queries.Filters(self.comparison, self.filters.clusters, self.filters.units)
-
-    def describe(self) -> str:
-        return self.filters.describe(engine())
 
 
 def available_periods(kind: str, first: Period, latest: Period) -> list[Period]:
@@ -91,50 +61,49 @@ def _period_widgets(first: Period, latest: Period) -> Period:
 
 def _scope_widgets(period: Period) -> tuple[list[str], list[str]]:
     """The cluster and unit pickers; units offered are those that existed in `period`."""
-    units, clusters, _ = catalogue()
+    cat = catalogue()
     st.session_state["f_clusters"] = [c for c in st.session_state.get("f_clusters", [])
-                                      if c in clusters]
-    chosen = st.multiselect("Cụm", list(clusters), format_func=clusters.get, key="f_clusters",
+                                      if c in cat.clusters]
+    chosen = st.multiselect("Cụm", list(cat.clusters), format_func=cat.clusters.get, key="f_clusters",
                             placeholder="Tất cả các cụm")
-    valid = [u.code for u in units if u.active_in(period.start, period.end)
-             and (not chosen or u.cluster_code in chosen)]
-    st.session_state["f_units"] = [c for c in st.session_state.get("f_units", []) if c in valid]
-    picked = st.multiselect("Đơn vị", valid, format_func=unit_names().get, key="f_units",
+    valid = [u.code for u in cat.active(period.start, period.end, tuple(chosen))]
+    known = set(valid)
+    st.session_state["f_units"] = [c for c in st.session_state.get("f_units", []) if c in known]
+    picked = st.multiselect("Đơn vị", valid, format_func=cat.unit_names.get, key="f_units",
                             placeholder="Tất cả các đơn vị")
     return chosen, picked
 
 
-def sidebar_filters() -> View | None:
+def sidebar_filters() -> Selection | None:
     """The shared filters in the sidebar; None when the warehouse is empty."""
-    latest, updated = q("data_as_of")
-    first = q("first_period")
-    if latest is None:
+    span = data_span()
+    if span is None:
         return None
-    _init_state(first, latest)
+    _init_state(span.first, span.latest)
     with st.sidebar.container(key=FILTERS_KEY):
         st.markdown("### Bộ lọc")
-        period = _period_widgets(first, latest)
+        period = _period_widgets(span.first, span.latest)
         chosen, picked = _scope_widgets(period)
-    view = View(queries.Filters(period, tuple(chosen), tuple(picked)),
-                st.session_state["f_compare"], latest, first, updated)
-    _write_params(view)
-    return view
+    selection = Selection.named(catalogue(), period, compare=st.session_state["f_compare"],
+                                clusters=chosen, units=picked)
+    _write_params(selection)
+    return selection
 
 
-def _write_params(view: View) -> None:
+def _write_params(selection: Selection) -> None:
     """Mirror the filters into the URL so that a copied link opens the same view."""
-    wanted = {"period": view.period.spec, "compare": view.compare}
-    if view.filters.clusters:
-        wanted["clusters"] = ",".join(view.filters.clusters)
-    if view.filters.units:
-        wanted["units"] = ",".join(view.filters.units)
+    wanted = {"period": selection.period.spec, "compare": selection.compare}
+    if selection.clusters:
+        wanted["clusters"] = ",".join(selection.clusters)
+    if selection.units:
+        wanted["units"] = ",".join(selection.units)
     if {k: st.query_params.get(k) for k in st.query_params} != wanted:
         st.query_params.from_dict(wanted)
 
 
-def set_view(view: View | None) -> None:
-    """Hand the sidebar's view to the page that runs next (dashboard.py)."""
-    st.session_state[_VIEW] = view
+def set_selection(selection: Selection | None) -> None:
+    """Hand the sidebar's selection to the page that runs next (dashboard.py)."""
+    st.session_state[_SELECTION] = selection
 
 
 def keep_filters() -> None:
@@ -144,21 +113,21 @@ def keep_filters() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def current_view() -> View | None:
-    """The view the sidebar selected in this run (None on unfiltered pages or an empty warehouse)."""
-    return st.session_state.get(_VIEW)
+def current_selection() -> Selection | None:
+    """The sidebar's selection in this run (None on unfiltered pages or an empty warehouse)."""
+    return st.session_state.get(_SELECTION)
 
 
-def require_view() -> View:
-    """The shared view, or the 'empty warehouse' message and stop."""
-    view = current_view()
-    if view is None:
+def require_selection() -> Selection:
+    """The shared selection, or the 'empty warehouse' message and stop."""
+    selection = current_selection()
+    if selection is None:
         st.info(EMPTY_MESSAGE)
         st.stop()
-    return view
+    return selection
 
 
-def no_data(view: View, what: str = "") -> None:
+def no_data(selection: Selection, what: str = "") -> None:
     """The 'nothing for this selection' message and stop."""
-    st.info(NO_DATA_MESSAGE.format(scope=what or view.describe()))
+    st.info(NO_DATA_MESSAGE.format(scope=what or selection.caption))
     st.stop()

@@ -3,16 +3,18 @@ completeness heatmap, the reporting rate over time and values unusual for the un
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from etl import queries
+from etl.catalog import RATE, REGISTERED
 from etl.numbers import fmt_int, fmt_pct
 from etl.periods import Period, from_index, parse_period
+from etl.queries.reporting import CUMULATIVE, QUARTER
+from etl.queries.selection import Selection
+from etl.queries.sql import PROVINCE_CODE
+from etl.queries.views import ReportingData
 from ui.cards import caption
-from ui.charts import chart, period_ticks, style, trend_lines
-from ui.data import labels, q
-from ui.filters import View
+from ui.charts import chart, merge, period_ticks, style, trend_lines
+from ui.data import labels, unusual
 from ui.layout import kpi_row
 from ui.tables import table
 
@@ -21,7 +23,7 @@ GAPS_ONLY_ABOVE = 40
 MISSING_NAMED = 15  # names listed in the warning; the rest are counted
 REPORTED, NOT_REPORTED, ABSENT = "Đã báo cáo", "Chưa báo cáo", "Chưa thành lập/đã giải thể"
 IN_CUMULATIVE = "Có trong báo cáo lũy kế (6 tháng, 9 tháng hoặc năm)"
-CELL = {queries.QUARTER: 1.0, queries.CUMULATIVE: 0.75, "": 0.0}   # heatmap value per coverage
+CELL = {QUARTER: 1.0, CUMULATIVE: 0.75, "": 0.0}   # heatmap value per coverage
 UNIT_SCALE = [[0, "#e74c3c"], [0.5, "#e74c3c"], [0.5, "#8fd19e"], [0.85, "#8fd19e"], [0.85, "#27ae60"],
               [1, "#27ae60"]]
 SHARE_SCALE = [[0, "#e74c3c"], [0.8, "#f5b041"], [1, "#27ae60"]]
@@ -61,17 +63,19 @@ def gaps_only(matrix: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return matrix["unit_code"].nunique() - len(missed), kept
 
 
-def _status(row) -> str:
-    return IN_CUMULATIVE if row.coverage == queries.CUMULATIVE else REPORTED if row.reported else NOT_REPORTED
+def statuses(matrix: pd.DataFrame) -> pd.Series:
+    """Each row's coverage in words: reported, inside a cumulative report, not reported."""
+    words = matrix["reported"].map({True: REPORTED, False: NOT_REPORTED})
+    return words.where(matrix["coverage"] != CUMULATIVE, IN_CUMULATIVE)
 
 
 def _completeness_table(matrix: pd.DataFrame) -> None:
-    table(matrix.assign(reported=[_status(r) for r in matrix.itertuples()]),
+    table(matrix.assign(reported=statuses(matrix)),
           {"unit_name": "Đơn vị", "cluster_name": "Cụm", "period_label": "Quý", "reported": "Tình trạng"},
           "tinh-hinh-bao-cao")
 
 
-def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool) -> go.Figure:
+def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool) -> dict:
     """Rows: units (green reported, red not, blank where the unit did not exist) or, by cluster, the
     share of units that reported; columns: the quarters of `matrix`."""
     key, name = ("unit_code", "unit_name") if by_unit else ("cluster_code", "cluster_name")
@@ -83,25 +87,26 @@ def completeness_heatmap(matrix: pd.DataFrame, gaps: pd.DataFrame, by_unit: bool
     quarters = dict(zip(matrix["period_index"], matrix["period_label"]))
     z = grid.astype("Float64").astype(float).to_numpy()
     if by_unit:
-        text = [[REPORTED if v == 1 else IN_CUMULATIVE if v == CELL[queries.CUMULATIVE] else NOT_REPORTED
+        text = [[REPORTED if v == 1 else IN_CUMULATIVE if v == CELL[CUMULATIVE] else NOT_REPORTED
                  if v == 0 else ABSENT for v in row] for row in z]
     else:
         text = [["" if v != v else f"Đã báo cáo {fmt_pct(v)}" for v in row] for row in z]
     labels = [quarters[i] for i in grid.columns]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=[names[c] for c in grid.index], text=text,
+    fig = style({"data": [dict(
+        type="heatmap", z=z, x=labels, y=[names[c] for c in grid.index], text=text,
         colorscale=UNIT_SCALE if by_unit else SHARE_SCALE, zmin=0, zmax=1, showscale=not by_unit,
-        xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>"))
-    fig = style(fig, height=max(300, 24 * len(grid) + 120))
-    fig.update_yaxes(autorange="reversed", tickfont_size=14 if len(grid) > 40 else 15)
+        xgap=2, ygap=2, hovertemplate="<b>%{y}</b> · %{x}<br>%{text}<extra></extra>")]},
+        height=max(300, 24 * len(grid) + 120))
+    layout = fig["layout"]
+    merge(layout["yaxis"], dict(autorange="reversed", tickfont=dict(size=14 if len(grid) > 40 else 15)))
     specs = {quarters[i]: from_index(i).spec for i in grid.columns}
-    fig.update_xaxes(side="top", tickangle=0, tickfont_size=14, tickvals=labels,
-                     ticktext=period_ticks([specs[t] for t in labels], axis_on_top=True))
-    fig.update_layout(margin_t=80)  # the quarters over the grid, clear of plotly's toolbar
+    merge(layout["xaxis"], dict(side="top", tickangle=0, tickfont=dict(size=14), tickvals=labels,
+                                ticktext=period_ticks([specs[t] for t in labels], axis_on_top=True)))
+    layout["margin"]["t"] = 80  # the quarters over the grid, clear of plotly's toolbar
     return fig
 
 
-def completeness_section(view: View, matrix: pd.DataFrame, first: Period, last: Period) -> None:
+def completeness_section(matrix: pd.DataFrame, first: Period, last: Period) -> None:
     """Heatmap unit × quarter of the units with a gap; with more than MAX_MATRIX_UNITS such units,
     cluster × quarter shares instead."""
     st.subheader(f"Đơn vị chưa báo cáo đủ các quý ({first.label} – {last.label})")
@@ -113,32 +118,29 @@ def completeness_section(view: View, matrix: pd.DataFrame, first: Period, last: 
     by_unit = gaps["unit_code"].nunique() <= MAX_MATRIX_UNITS
     chart(completeness_heatmap(matrix, gaps, by_unit), "completeness")
     others = f"; {full} đơn vị khác báo cáo đủ không hiện ở đây" if full else ""
-    caption(view, UNIT_NOTE + others if by_unit else CLUSTER_NOTE)
+    caption(UNIT_NOTE + others if by_unit else CLUSTER_NOTE)
     _completeness_table(matrix)
 
 
-def reporting_rate_section(view: View, matrix: pd.DataFrame) -> None:
+def reporting_rate_section(data: ReportingData) -> None:
     """The share of units (that existed then) which reported, quarter by quarter."""
-    rate = queries.reporting_rate(matrix)
+    rate = data.rate
     st.subheader("Tỷ lệ đơn vị báo cáo theo quý")
-    df = rate.assign(code=queries.PROVINCE_CODE, name="Tỷ lệ báo cáo",
+    df = rate.assign(code=PROVINCE_CODE, name="Tỷ lệ báo cáo",
                      period_start=[parse_period(p).start for p in rate["period"]])
     chart(trend_lines(df, "rate", "Tỷ lệ báo cáo", percent=True, height=380), "reporting_rate")
-    caption(view, "Số đơn vị đã báo cáo / số đơn vị có trong quý")
+    caption("Số đơn vị đã báo cáo / số đơn vị có trong quý")
     table(rate, {"period_label": "Quý", "units_reported": "Đã báo cáo", "units_expected": "Phải báo cáo",
                  "rate": "Tỷ lệ"}, "ty-le-bao-cao")
 
 
-def unusual_section(view: View, first: Period, last: Period) -> None:
+def unusual_section(selection: Selection, first: Period) -> None:
     """Values that jump or drop against the unit's own quarters (robust z-score), for one indicator."""
-    names = {k: v for k, v in labels().items() if k != queries.RATE}
+    names = {k: v for k, v in labels().items() if k != RATE}
     st.subheader("Số liệu tăng, giảm đột biến so với chính đơn vị đó")
     code = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="rp_indicator",
-                        index=list(names).index("models_registered") if "models_registered" in names else 0)
-    series = q("unit_series", code, first.shifted(-4) if first.kind == "Q" else first, last,
-               view.filters.clusters, view.filters.units)
-    flagged = queries.unusual_values(series)
-    flagged = flagged[flagged["period_index"] >= first.indexes[0]]
+                        index=list(names).index(REGISTERED) if REGISTERED in names else 0)
+    flagged = unusual(selection, code, first)
     if flagged.empty:
         st.success(f"Chỉ tiêu “{names[code]}”: không có giá trị nào khác thường so với các quý khác "
                    "của cùng đơn vị.")
@@ -147,16 +149,16 @@ def unusual_section(view: View, first: Period, last: Period) -> None:
         table(flagged, {"unit_name": "Đơn vị", "period_label": "Quý", "value": "Giá trị",
                         "median": "Trung vị các quý", "direction": "Nhận định", "score": "Điểm lệch"},
               "gia-tri-dot-bien", expanded=True)
-    caption(view, UNUSUAL_NOTE)
+    caption(UNUSUAL_NOTE)
 
 
 RECONCILE_NOTE = ("Khi xem đúng kỳ của báo cáo lũy kế, hệ thống dùng số của báo cáo đó; các quý bên trong được "
                   "tính từ các báo cáo còn lại. Hãy đề nghị đơn vị kiểm tra lại để hai báo cáo khớp nhau.")
 
 
-def reconciliation_section(view: View, first: Period, last: Period) -> None:
+def reconciliation_section(data: ReportingData) -> None:
     """Cumulative reports that disagree with the quarters inside them, by unit and indicator."""
-    found = q("reconciliation", first, last, view.filters.clusters, view.filters.units)
+    found = data.reconciliation
     st.subheader("Báo cáo lũy kế chưa khớp với số liệu các quý")
     if found.empty:
         st.success("Các báo cáo lũy kế (6 tháng, 9 tháng, năm) đều khớp với số liệu các quý đã nạp.")
@@ -169,4 +171,4 @@ def reconciliation_section(view: View, first: Period, last: Period) -> None:
     table(shown, {"unit_name": "Đơn vị", "indicator": "Chỉ tiêu", "period_label": "Kỳ", "stated": "Số báo cáo",
                   "computed": "Tính từ các báo cáo khác", "detail": "Cách tính"}, "lech-bao-cao-luy-ke",
           expanded=True)
-    caption(view, RECONCILE_NOTE)
+    caption(RECONCILE_NOTE)

@@ -6,22 +6,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl import queries
+from etl.catalog import RATE, RECOGNISED, REGISTERED, CONFERENCES
 from etl.numbers import fmt_num
+from etl.queries.selection import Selection
+from etl.queries.stats import PER_MEETING
+from etl.queries.views import Breakdown
 from ui.bars import grouped_chart, ranking_chart
 from ui.cards import caption
 from ui.charts import has_values
-from ui.data import catalogue, labels, q
-from ui.filters import View
+from ui.data import catalogue, labels
 from ui.tables import below, summary_columns, table
 
-FIELD_GROUP = "Mô hình Dân vận khéo"
 GROUPS = {"cluster": "Theo cụm", "unit": "Theo đơn vị"}
 RATE_MISSING = ("Chưa tính được tỷ lệ công nhận: chưa có đơn vị nào báo cáo số mô hình đăng ký "
                 "trong lựa chọn này ({scope}).")
 PER_MEETING_MISSING = ("Chưa tính được bình quân lượt người mỗi hội nghị: chưa có đơn vị nào báo cáo "
                        "số hội nghị quán triệt, tuyên truyền trong lựa chọn này ({scope}).")
 NOT_REPORTED = "Chưa có đơn vị nào báo cáo {what} trong lựa chọn này ({scope})."
+RATE_COLUMNS = [REGISTERED, RECOGNISED, RATE]
 
 
 def not_reported(labels_: list[str]) -> str:
@@ -29,30 +31,19 @@ def not_reported(labels_: list[str]) -> str:
     return NOT_REPORTED.replace("{what}", ", ".join(t[:1].lower() + t[1:] for t in labels_))
 
 
-def nothing_to_draw(view: View, df: pd.DataFrame, columns, message: str) -> bool:
+def nothing_to_draw(selection: Selection, df: pd.DataFrame, columns, message: str) -> bool:
     """True (and `message` shown, {scope} filled in) when none of `columns` has a value to draw."""
     if has_values(df, *columns):
         return False
-    st.info(message.format(scope=view.describe()), icon=":material/info:")
+    st.info(message.format(scope=selection.caption), icon=":material/info:")
     return True
 
 
-def group_picker(key: str, view: View) -> str:
+def group_picker(key: str, selection: Selection) -> str:
     """'cluster' or 'unit' (units valid in the chosen period), chosen on the page."""
-    default = "unit" if view.filters.units or len(view.filters.clusters) == 1 else "cluster"
+    default = "unit" if selection.units or len(selection.clusters) == 1 else "cluster"
     return st.segmented_control("Xem", list(GROUPS), format_func=GROUPS.get, key=key,
                                 default=default) or default
-
-
-def scope_rows(view: View, by: str) -> pd.DataFrame:
-    """summary(by) for the view, without the total row."""
-    f = view.filters
-    return q("summary", f.period, by, f.clusters, f.units)
-
-
-def with_total(view: View, by: str) -> pd.DataFrame:
-    """summary(by) for the view with its total row last."""
-    return q("summary_with_total", view.filters, by)
 
 
 def group_noun(by: str) -> str:
@@ -73,59 +64,49 @@ def drill_cluster(event, clusters: pd.DataFrame, key: str, default: str | None =
     return st.selectbox("Cụm", codes, format_func=names.get, key=key)
 
 
-def grouped_section(view: View, by: str, series: list[str], title: str, name: str,
-                    extra: dict[str, str] | None = None) -> pd.DataFrame:
+def grouped_section(selection: Selection, data: Breakdown, series: list[str], title: str, name: str,
+                    extra: dict[str, str] | None = None) -> None:
     """A subheader, grouped bars of `series` per cluster/unit, caption and the table (+ total)."""
     names = labels()
-    rows = scope_rows(view, by)
     st.subheader(title)
-    if nothing_to_draw(view, rows, series, not_reported([names[c] for c in series])):
-        return rows
-    grouped_chart(rows, {c: names[c] for c in series}, name, noun=group_noun(by))
-    caption(view, f"{title}, {view.describe()}")
-    table(with_total(view, by), {**summary_columns(series, group_noun(by).capitalize()),
-                                 **(extra or {})}, name)
-    return rows
-
-
-def per_meeting_section(view: View, by: str) -> None:
-    """Participants per conference (Σ participants / Σ conferences) per cluster/unit."""
-    df = with_total(view, by)
-    conf = df["conferences"].astype("Float64")
-    df = df.assign(per_meeting=(df["conference_participants"].astype("Float64") /
-                                conf.where(conf > 0)).astype(float))
-    rows, province = df.iloc[:-1], df.iloc[-1]
-    st.subheader("Bình quân lượt người tham dự mỗi hội nghị")
-    if nothing_to_draw(view, rows, ["per_meeting"], PER_MEETING_MISSING):
+    if nothing_to_draw(selection, data.rows, series, not_reported([names[c] for c in series])):
         return
-    ranking_chart(rows, "per_meeting", "Lượt người/hội nghị", "per_meeting", noun=group_noun(by),
-                  reference=province["per_meeting"], reference_label=province["name"], fmt=fmt_num,
+    grouped_chart(data.rows, {c: names[c] for c in series}, name, noun=group_noun(data.by))
+    caption(f"{title}, {selection.caption}")
+    table(data.table, {**summary_columns(series, group_noun(data.by).capitalize()), **(extra or {})}, name)
+
+
+def per_meeting_section(selection: Selection, data: Breakdown) -> None:
+    """Participants per conference (Σ participants / Σ conferences) per cluster/unit."""
+    rows, total = data.rows, data.table.iloc[-1]
+    st.subheader("Bình quân lượt người tham dự mỗi hội nghị")
+    if nothing_to_draw(selection, rows, [PER_MEETING], PER_MEETING_MISSING):
+        return
+    ranking_chart(rows, PER_MEETING, "Lượt người/hội nghị", PER_MEETING, noun=group_noun(data.by),
+                  reference=total[PER_MEETING], reference_label=total["name"], fmt=fmt_num,
                   hover_format=",.1f")
-    caption(view, "Lượt người tham dự hội nghị quán triệt, tuyên truyền chia cho số hội nghị")
-    table(df, {"name": group_noun(by).capitalize(), "conferences": "Số hội nghị",
-               "conference_participants": "Lượt người tham dự", "per_meeting": "Lượt người/hội nghị"},
+    caption("Lượt người tham dự hội nghị quán triệt, tuyên truyền chia cho số hội nghị")
+    table(data.table, {"name": group_noun(data.by).capitalize(), CONFERENCES.code: "Số hội nghị",
+                       CONFERENCES.participants: "Lượt người tham dự", PER_MEETING: "Lượt người/hội nghị"},
           "binh-quan-moi-hoi-nghi")
 
 
-def rate_section(view: View, by: str, rows: pd.DataFrame, total: dict) -> None:
+def rate_section(selection: Selection, data: Breakdown, total: dict) -> None:
     """The recognition rate per cluster/unit, laggards (under the overall rate) in red."""
-    st.subheader(f"Tỷ lệ công nhận theo {group_noun(by)}")
-    if nothing_to_draw(view, rows, [queries.RATE], RATE_MISSING):
+    st.subheader(f"Tỷ lệ công nhận theo {group_noun(data.by)}")
+    if nothing_to_draw(selection, data.rows, [RATE], RATE_MISSING):
         return
-    overall = total[queries.RATE]
-    ranking_chart(rows, queries.RATE, "Tỷ lệ công nhận", "ty-le", noun=group_noun(by), percent=True,
-                  reference=overall, lagging=below(rows, queries.RATE, overall))
-    caption(view, "Tỷ lệ = số được công nhận / số đăng ký; màu đỏ: thấp hơn mức chung")
-    table(with_total(view, by), summary_columns(["models_registered", "models_recognized", queries.RATE],
-                                                group_noun(by).capitalize()), "ty-le-cong-nhan")
+    overall = total[RATE]
+    ranking_chart(data.rows, RATE, "Tỷ lệ công nhận", "ty-le", noun=group_noun(data.by), percent=True,
+                  reference=overall, lagging=below(data.rows, RATE, overall))
+    caption("Tỷ lệ = số được công nhận / số đăng ký; màu đỏ: thấp hơn mức chung")
+    table(data.table, summary_columns(RATE_COLUMNS, group_noun(data.by).capitalize()), "ty-le-cong-nhan")
 
 
-def field_section(view: View, total: dict) -> None:
+def field_section(total: dict) -> None:
     """Models by field (kinh tế, văn hóa – xã hội, …) when such indicators exist with data."""
-    base = {"models_registered", "models_recognized"}
-    fields = [i for i in catalogue()[2] if i.group_name == FIELD_GROUP and i.code not in base]
     st.subheader("Mô hình theo lĩnh vực")
-    shown = [i for i in fields if total.get(i.code) is not None]
+    shown = [i for i in catalogue().fields if total.get(i.code) is not None]
     if not shown:
         st.info("Các đơn vị chưa báo cáo số mô hình theo lĩnh vực (kinh tế; văn hóa – xã hội; "
                 "quốc phòng – an ninh; xây dựng hệ thống chính trị) trong kỳ này.")
@@ -133,5 +114,5 @@ def field_section(view: View, total: dict) -> None:
     df = pd.DataFrame({"name": [i.label for i in shown], "code": [i.code for i in shown],
                        "value": [total[i.code] for i in shown]})
     ranking_chart(df, "value", "Số mô hình", "linh-vuc", noun="lĩnh vực")
-    caption(view, "Số mô hình theo lĩnh vực")
+    caption("Số mô hình theo lĩnh vực")
     table(df, {"name": "Lĩnh vực", "value": "Số mô hình"}, "mo-hinh-theo-linh-vuc")

@@ -8,7 +8,7 @@ import pandas as pd
 import pandas.io.formats.style  # noqa: F401 - imported once at start, not in the first styled table
 import streamlit as st
 
-from etl import queries
+from etl.catalog import RATE
 from etl.numbers import fmt_int, fmt_num, fmt_pct
 from etl.text import neutralise_formula
 from ui.data import labels
@@ -50,7 +50,7 @@ def downloads(df: pd.DataFrame, columns: dict[str, str], name: str) -> None:
 
 
 def _display_column(name: str, s: pd.Series) -> list[str] | pd.Series:
-    if name in (queries.RATE, "rate") or name.endswith("_rate"):
+    if name in (RATE, "rate") or name.endswith("_rate"):
         return [fmt_pct(v) for v in s]
     if name in DECIMAL_COLUMNS:
         return [fmt_num(v) for v in s]
@@ -72,8 +72,15 @@ def table(df: pd.DataFrame, columns: dict[str, str], name: str, *, styler=None,
           expanded: bool = False, title: str = "Bảng số liệu",
           empty: str = "Không có dòng số liệu nào trong lựa chọn này.") -> None:
     """The table behind a chart (Vietnamese formats) in an expander, with CSV/XLSX downloads;
-    a sentence instead of an empty grid (which Streamlit labels in English)."""
-    with st.expander(title, expanded=expanded):
+    a sentence instead of an empty grid (which Streamlit labels in English). A closed table is
+    drawn only once opened: a page sends no grid nobody looks at."""
+    if expanded:
+        box = st.expander(title, expanded=True)
+    else:
+        box = st.expander(title, key=f"table-{name}", on_change="rerun")
+        if not box.open:
+            return
+    with box:
         if df.empty:
             st.caption(empty)
             return

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from etl.catalog import RATE
 from etl.cli import (EXIT_OK, EXIT_REFUSED, UsageError, open_warehouse, output_path, positive_int,
                      write_output)
 from etl.numbers import fmt_int, fmt_pct
@@ -246,8 +247,10 @@ def table(headers: list[str], rows: list[list], indent: str = "") -> str:
 # ------------------------------------------------------------------ summary
 
 def cmd_summary(args) -> int:
+    from etl.catalog import load_catalogue
     from etl.narrative import gaps_sentence
-    from etl.queries import GAPS, indicator_labels, summary
+    from etl.queries.selection import Selection
+    from etl.queries.summary import GAPS, summary
     period = _period(args.period)
     if args.by == "district" and period.start >= REORGANISATION_DATE:
         print(f"{period.label}: không có cấp huyện (cấp huyện kết thúc từ 01/7/2025); "
@@ -258,7 +261,7 @@ def cmd_summary(args) -> int:
     if gap:
         print(gap, file=sys.stderr)
         return EXIT_OK
-    df = summary(engine, period, args.by)
+    df = summary(engine, Selection(period), args.by)
     gaps = dict(zip(df["name"], df.pop(GAPS)))
     records = summary_records(df)
     if not records:
@@ -271,7 +274,8 @@ def cmd_summary(args) -> int:
     elif args.format == "csv":
         df.to_csv(sys.stdout, index=False)
     else:
-        print(summary_table(records, indicator_labels(engine), period))
+        labels = {i.code: i.label for i in load_catalogue(engine).indicators}
+        print(summary_table(records, labels, period))
         for name, text in ((n, gaps_sentence(g)) for n, g in gaps.items()):
             if text:
                 print(f"{name}: {text}")
@@ -297,7 +301,7 @@ def summary_records(df) -> list[dict]:
         for k, v in row.items():
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 rec[k] = None
-            elif k == "recognition_rate":
+            elif k == RATE:
                 rec[k] = float(v)
             elif k in ("name", "code", "period"):
                 rec[k] = str(v)
@@ -314,12 +318,12 @@ def summary_table(records: list[dict], labels: dict[str, str], period: Period) -
     if len(records) <= 6:
         headers = ["Chỉ tiêu"] + [r["name"] for r in records]
         rows = [[labels[c]] + [fmt_int(r.get(c)) for r in records] for c in codes]
-        rows.append(["Tỷ lệ công nhận"] + [fmt_pct(r.get("recognition_rate")) for r in records])
+        rows.append(["Tỷ lệ công nhận"] + [fmt_pct(r.get(RATE)) for r in records])
         rows.append(["Đơn vị đã báo cáo"] + [f"{r['units_reported']}/{r['units_expected']}" for r in records])
         return title + "\n" + table(headers, rows)
     headers = ["Đơn vị"] + [labels[c] for c in codes] + ["Tỷ lệ công nhận", "Đã báo cáo"]
     rows = [[r["name"]] + [fmt_int(r.get(c)) for c in codes]
-            + [fmt_pct(r.get("recognition_rate")), f"{r['units_reported']}/{r['units_expected']}"]
+            + [fmt_pct(r.get(RATE)), f"{r['units_reported']}/{r['units_expected']}"]
             for r in records]
     return title + "\n" + table(headers, rows)
 

@@ -23,7 +23,8 @@ def register(sub) -> None:
 
 
 def cmd_export(args) -> int:
-    from etl.export import ScopeError, export
+    from etl.export import export
+    from etl.queries.selection import ScopeError
     if not (args.pptx or args.docx or args.xlsx or args.text):
         raise UsageError("cần ít nhất một trong --pptx, --docx, --xlsx hoặc --text")
     for flag, suffix in (("pptx", ".pptx"), ("docx", ".docx"), ("xlsx", ".xlsx")):
@@ -45,7 +46,7 @@ def cmd_export(args) -> int:
     for flag, what in (("pptx", "Bài trình chiếu"), ("docx", "Báo cáo Word"), ("xlsx", "Biểu tổng hợp")):
         if getattr(args, flag):
             print(f"{what}: {getattr(args, flag)}")
-    print(f"{data.period.label} · {data.scope.name} · xong trong {seconds} giây", file=sys.stderr)
+    print(f"{data.period.label} · {data.selection.name} · xong trong {seconds} giây", file=sys.stderr)
     if args.text:
         print("\n\n".join(data.paragraphs))
     return EXIT_OK

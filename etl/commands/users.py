@@ -121,11 +121,8 @@ def unit_names(engine) -> dict[str, str]:
 
 def scope_label(account, names: dict[str, str]) -> str:
     """'toàn tỉnh', '—' for a viewer, or 'Huyện Yên Định (393), …' as on the Quản trị page."""
-    if account.role == "viewer":
-        return "—"
-    if not account.units:
-        return "toàn tỉnh"
-    return ", ".join(f"{names[c]} ({c})" if c in names else c for c in account.units)
+    from etl.auth import scope_label as units_label
+    return "—" if account.role == "viewer" else units_label(account, names, codes=True)
 
 
 def cmd_disable(args) -> int:

@@ -1,6 +1,7 @@
 """Giao ban outputs for one period and scope: PPTX deck, DOCX report, XLSX biểu tổng hợp.
 
     export(engine, "2024-H1", "cluster:dong-bang", pptx="deck.pptx", docx="report.docx")
+    data = gather(engine, report_selection(engine, period, "unit:394"))   # the figures alone
 
 Targets are paths or writable binary file objects; the figures are gathered once for all of them.
 """
@@ -14,11 +15,10 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine
 
-from etl.export.scope import ReportData, Scope, ScopeError, gather, parse_scope
+from etl.export.scope import ReportData, gather, report_selection
 from etl.periods import Period, parse_period
 
-__all__ = ["export", "gather", "parse_scope", "ReportData", "Scope", "ScopeError",
-           "pptx_bytes", "docx_bytes", "xlsx_bytes"]
+__all__ = ["export", "gather", "report_selection", "ReportData", "pptx_bytes", "docx_bytes", "xlsx_bytes"]
 
 Target = str | Path | BinaryIO | None
 
@@ -61,16 +61,17 @@ def check_targets(*targets: Target) -> None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path.parent))
 
 
-def export(engine: Engine, period: Period | str, scope: Scope | str, pptx: Target = None,
+def export(engine: Engine, period: Period | str, scope: str = "province", pptx: Target = None,
            docx: Target = None, xlsx: Target = None,
            progress: Callable[[float, str], None] | None = None, compare: str = "last_year") -> ReportData:
-    """Write the requested outputs; returns the figures they were built from."""
+    """Write the requested outputs for the period and scope ('province', 'cluster:CODE',
+    'unit:CODE'; etl.queries.selection.ScopeError when unknown); returns the figures they show."""
     check_targets(pptx, docx, xlsx)
     period = parse_period(period) if isinstance(period, str) else period
-    scope = parse_scope(engine, scope) if isinstance(scope, str) else scope
+    selection = report_selection(engine, period, scope, compare)
     if progress:
         progress(0.0, "Đang tổng hợp số liệu…")
-    data = gather(engine, period, scope, compare=compare)
+    data = gather(engine, selection)
 
     def deck_progress(fraction: float, text: str) -> None:
         if progress:

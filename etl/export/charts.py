@@ -13,6 +13,7 @@ import zipfile
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl.catalog import CONFERENCES, INSPECTED, INSPECTIONS, RATE, RECOGNISED, REGISTERED
 from etl.export.scope import ReportData, short_name
 from etl.numbers import fmt_int, fmt_pct
 from etl.text import fold
@@ -44,14 +45,14 @@ def _bars(df: pd.DataFrame, codes_labels: list[tuple[str, str, str]], title: str
 
 
 def rate_figure(d: ReportData) -> go.Figure:
-    df = d.chart_rows.sort_values("recognition_rate", ascending=False, na_position="last", kind="stable")
-    rates = [None if pd.isna(r) else float(r) * 100 for r in df["recognition_rate"]]
+    df = d.chart_rows.sort_values(RATE, ascending=False, na_position="last", kind="stable")
+    rates = [None if pd.isna(r) else float(r) * 100 for r in df[RATE]]
     fig = go.Figure(go.Bar(y=[short_name(n) for n in df["name"]], x=rates, orientation="h",
                            marker_color=BLUE, text=[fmt_pct(r / 100) if r is not None else "" for r in rates],
                            textposition="outside", cliponaxis=False))
     fig.update_yaxes(autorange="reversed", automargin=True, ticksuffix="  ")
     fig.update_xaxes(visible=False)
-    title = (f"Tỷ lệ mô hình được công nhận — {d.scope.name}: {fmt_pct(d.current.get('recognition_rate'))}"
+    title = (f"Tỷ lệ mô hình được công nhận — {d.selection.name}: {fmt_pct(d.current.get(RATE))}"
              f" ({d.period.label})")
     return _layout(fig, title, rows=len(df))
 
@@ -59,14 +60,14 @@ def rate_figure(d: ReportData) -> go.Figure:
 def trend_figure(d: ReportData) -> go.Figure:
     t = d.trend
     fig = go.Figure()
-    for code, label, color in (("models_registered", "Mô hình đăng ký", BLUE),
-                               ("models_recognized", "Mô hình được công nhận", ORANGE)):
+    for code, label, color in ((REGISTERED, "Mô hình đăng ký", BLUE),
+                               (RECOGNISED, "Mô hình được công nhận", ORANGE)):
         values = [None if pd.isna(v) else int(v) for v in t[code]] if code in t else []
         fig.add_scatter(x=list(t["period_label"]), y=values, name=label, mode="lines+markers+text",
                         line=dict(color=color, width=3), text=[fmt_int(v, empty="") for v in values],
                         textposition="top center")
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
-    return _layout(fig, f"Mô hình “Dân vận khéo” theo quý — {d.scope.name}")
+    return _layout(fig, f"Mô hình “Dân vận khéo” theo quý — {d.selection.name}")
 
 
 def figures(d: ReportData) -> dict[str, go.Figure]:
@@ -74,11 +75,11 @@ def figures(d: ReportData) -> dict[str, go.Figure]:
     rows = d.chart_rows
     return {
         "ty-le-cong-nhan": rate_figure(d),
-        "hoi-nghi": _bars(rows, [("conferences", d.label("conferences"), BLUE)],
+        "hoi-nghi": _bars(rows, [(CONFERENCES.code, d.label(CONFERENCES.code), BLUE)],
                           f"Hội nghị quán triệt, tuyên truyền — {d.period.label}"),
-        "kiem-tra-giam-sat": _bars(rows, [("inspections", "Cuộc kiểm tra, giám sát", BLUE),
-                                          ("inspected_party_orgs", "Tổ chức đảng", ORANGE),
-                                          ("inspected_party_members", "Đảng viên", GREEN)],
+        "kiem-tra-giam-sat": _bars(rows, [(INSPECTIONS, "Cuộc kiểm tra, giám sát", BLUE),
+                                          (INSPECTED[0], "Tổ chức đảng", ORANGE),
+                                          (INSPECTED[1], "Đảng viên", GREEN)],
                                    f"Kiểm tra, giám sát — {d.period.label}"),
         "xu-huong-mo-hinh": trend_figure(d),
     }
@@ -114,7 +115,7 @@ def charts_zip(d: ReportData) -> bytes:
     figs = figures(d)
     pngs = to_png_many(list(figs.values()))
     out = io.BytesIO()
-    prefix = fold(f"{d.period.spec} {d.scope.name}").replace(" ", "-")
+    prefix = fold(f"{d.period.spec} {d.selection.name}").replace(" ", "-")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, png in zip(figs, pngs):
             zf.writestr(f"{prefix}-{name}.png", png)

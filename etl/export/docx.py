@@ -13,16 +13,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from etl.catalog import CONFERENCES, INSPECTIONS, RATE, RECOGNISED, REGISTERED, TRAININGS
 from etl.config import get_settings
 from etl.export.scope import ReportData
 from etl.numbers import fmt_int, fmt_pct
 from etl.periods import ROMAN
+from etl.queries.selection import PROVINCE_NAME
 
 FONT = "Times New Roman"
-TABLE_CODES = ("conferences", "conference_participants", "trainings", "training_participants",
-               "inspections", "models_registered", "models_recognized")
-TABLE_HEADERS = ("Hội nghị quán triệt", "Lượt người dự", "Hội nghị tập huấn", "Lượt người tập huấn",
-                 "Cuộc KT, GS", "Mô hình đăng ký", "Được công nhận")
+# The summary table's columns: (indicator, header narrow enough for a 1,35 cm column).
+TABLE = ((CONFERENCES.code, "Hội nghị quán triệt"), (CONFERENCES.participants, "Lượt người dự"),
+         (TRAININGS.code, "Hội nghị tập huấn"), (TRAININGS.participants, "Lượt người tập huấn"),
+         (INSPECTIONS, "Cuộc KT, GS"), (REGISTERED, "Mô hình đăng ký"), (RECOGNISED, "Được công nhận"))
+TABLE_CODES = tuple(code for code, _ in TABLE)
+TABLE_HEADERS = tuple(header for _, header in TABLE)
 
 
 def build_docx(data: ReportData) -> bytes:
@@ -73,7 +77,7 @@ def _heading(doc, d: ReportData) -> None:
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = sub.add_run(f"Kết quả công tác dân vận và phong trào thi đua “Dân vận khéo”\n"
-                      f"{d.period.label} – {d.scope.name}")
+                      f"{d.period.label} – {d.selection.name}")
     run.bold, run.font.size = True, Pt(14)
 
 
@@ -110,7 +114,7 @@ def _summary_table(doc, d: ReportData) -> None:
         _fill(cells[1], name, bold, shade)
         for cell, code in zip(cells[2:], TABLE_CODES):
             _fill(cell, fmt_int(_num(row.get(code))), bold, shade, WD_ALIGN_PARAGRAPH.RIGHT)
-        _fill(cells[-1], fmt_pct(_num(row.get("recognition_rate"))), bold, shade, WD_ALIGN_PARAGRAPH.RIGHT)
+        _fill(cells[-1], fmt_pct(_num(row.get(RATE))), bold, shade, WD_ALIGN_PARAGRAPH.RIGHT)
     widths = [Cm(1.1), Cm(3.2)] + [Cm(1.35)] * len(TABLE_CODES) + [Cm(1.4)]  # 16.5 cm: the text width
     table.autofit = False  # LibreOffice and Word follow the grid columns, not only the cells
     for column, w in zip(table.columns, widths):
@@ -128,7 +132,7 @@ def _table_rows(d: ReportData) -> list[tuple[str, str, dict, str]]:
     """(STT, name, figures, kind) with cluster subtotal rows for the province, then the total."""
     units = d.units
     out, number = [], 0
-    if d.scope.kind == "province" and len(d.clusters) > 1:
+    if d.selection.level == "province" and len(d.clusters) > 1:
         groups = [(c, units[[(d.unit_clusters.get(u) or "") == c["code"] for u in units["code"]]])
                   for _, c in d.clusters.iterrows()]
     else:
@@ -139,7 +143,7 @@ def _table_rows(d: ReportData) -> list[tuple[str, str, dict, str]]:
         for _, row in rows.iterrows():
             number += 1
             out.append((str(number), row["name"], row.to_dict(), "unit"))
-    out.append(("", "Toàn tỉnh" if d.scope.kind == "province" else "Tổng cộng", d.current, "total"))
+    out.append(("", PROVINCE_NAME if d.selection.level == "province" else "Tổng cộng", d.current, "total"))
     return out
 
 

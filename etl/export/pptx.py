@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from etl.catalog import CONFERENCES, INSPECTION_SET, RATE, RECOGNISED, REGISTERED, TRAININGS, main_codes
 from etl.config import get_settings
-from etl.export.pptx_parts import (GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table,
-                                   add_text, fit_size, fits)
+from etl.export.fitting import fit_size, fits
+from etl.export.pptx_parts import GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table, add_text
 from etl.export.scope import ReportData, short_name, unit_status
 from etl.narrative import count, derived_note, gaps_sentence
 from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
@@ -21,9 +22,6 @@ from pptx.util import Inches
 Progress = Callable[[float, str], None]
 RATE_TITLE = "Tỷ lệ mô hình “Dân vận khéo” được công nhận"
 RANK_ROWS = 14  # ranking rows per slide at a readable size
-KPI_CODES = ("documents_issued", "conferences", "conference_participants", "trainings",
-             "training_participants", "review_conferences", "inspections", "inspected_party_orgs",
-             "inspected_party_members", "dialogues", "models_registered", "models_recognized")
 
 
 def build_pptx(data: ReportData, progress: Progress | None = None, template: str | None = None) -> bytes:
@@ -31,7 +29,7 @@ def build_pptx(data: ReportData, progress: Progress | None = None, template: str
     steps = [_title, _kpis, _rate, _conferences, _trainings, _inspections, _trend, _ranking,
              _completeness, _narrative]
     deck = Deck(get_settings().pptx_template if template is None else template,
-                footer=f"{data.agency}  ·  {data.period.label}  ·  {data.scope.name}")
+                footer=f"{data.agency}  ·  {data.period.label}  ·  {data.selection.name}")
     for i, step in enumerate(steps):
         if progress:
             progress(i / len(steps), f"Đang dựng trang {i + 1}/{len(steps)}…")
@@ -63,7 +61,7 @@ def _title(deck: Deck, d: ReportData) -> None:
     deck.title_slide([
         (d.agency.upper(), 22, True),
         ("BÁO CÁO KẾT QUẢ CÔNG TÁC DÂN VẬN", 36, True),
-        (f"{d.period.label.upper()} — {d.scope.name.upper()}", 26, True),
+        (f"{d.period.label.upper()} — {d.selection.name.upper()}", 26, True),
         ("Phong trào thi đua “Dân vận khéo”", 20, False),
         (f"Ngày {d.made_on:%d/%m/%Y}", 18, False),
     ])
@@ -83,9 +81,8 @@ def _kpis(deck: Deck, d: ReportData) -> None:
     prev, ly = d.period.previous(), d.period.same_period_last_year()
     header = ["Chỉ tiêu", d.period.label, prev.label, "Tăng, giảm", ly.label, "Tăng, giảm"]
     rows, colors = [], {}
-    codes = [c for c in KPI_CODES if any(x.code == c for x in d.indicators)]
-    for code in codes + ["recognition_rate"]:
-        pct = code == "recognition_rate"
+    for code in main_codes(d.indicators) + [RATE]:
+        pct = code == RATE
         fmt = fmt_pct if pct else fmt_int
         cur, p, y = d.current.get(code), d.previous.get(code), d.last_year.get(code)
         label = "Tỷ lệ mô hình được công nhận (điểm %)" if pct else d.label(code)
@@ -108,14 +105,14 @@ def _kpis(deck: Deck, d: ReportData) -> None:
 
 def _rate(deck: Deck, d: ReportData) -> None:
     rows = d.chart_rows
-    rows = rows.sort_values("recognition_rate", ascending=False, na_position="last", kind="stable")
+    rows = rows.sort_values(RATE, ascending=False, na_position="last", kind="stable")
     slide, box = deck.content_slide(RATE_TITLE)
-    head = (f"{d.scope.name}: {fmt_pct(d.current.get('recognition_rate'))} "
-            f"({fmt_int(d.current.get('models_recognized'))}/{fmt_int(d.current.get('models_registered'))}"
+    head = (f"{d.selection.name}: {fmt_pct(d.current.get(RATE))} "
+            f"({fmt_int(d.current.get(RECOGNISED))}/{fmt_int(d.current.get(REGISTERED))}"
             " mô hình)")
     add_text(slide, Box(box.left, box.top, box.width, Inches(0.45)), [(head, 16, True)])
     chart_box = Box(box.left, box.top + Inches(0.45), box.width, box.height - Inches(0.45))
-    rates = [None if pd.isna(r) else round(float(r) * 100, 1) for r in rows["recognition_rate"]]
+    rates = [None if pd.isna(r) else round(float(r) * 100, 1) for r in rows[RATE]]
     add_bar_chart(slide, chart_box, _names(rows), [("Tỷ lệ công nhận (%)", rates)],
                   labels=[[fmt_pct(r / 100) if r is not None else "" for r in rates]],
                   size=_bar_font(len(rows)), highlight=_spot(d, rows))
@@ -151,17 +148,17 @@ def _pair_slide(deck: Deck, d: ReportData, title: str, left: str, right: str) ->
 
 
 def _conferences(deck: Deck, d: ReportData) -> None:
-    _pair_slide(deck, d, "Hội nghị quán triệt, tuyên truyền", "conferences", "conference_participants")
+    _pair_slide(deck, d, "Hội nghị quán triệt, tuyên truyền", *CONFERENCES.codes)
 
 
 def _trainings(deck: Deck, d: ReportData) -> None:
-    _pair_slide(deck, d, "Hội nghị tập huấn, bồi dưỡng", "trainings", "training_participants")
+    _pair_slide(deck, d, "Hội nghị tập huấn, bồi dưỡng", *TRAININGS.codes)
 
 
 def _inspections(deck: Deck, d: ReportData) -> None:
     rows = d.chart_rows
     slide, box = deck.content_slide("Kiểm tra, giám sát")
-    codes = ("inspections", "inspected_party_orgs", "inspected_party_members")
+    codes = INSPECTION_SET
     titles = ("Cuộc kiểm tra, giám sát", "Tổ chức đảng", "Đảng viên")
     for k, (b, code, title) in enumerate(zip(_panels(box, 3), codes, titles)):
         add_bar_chart(slide, b, _names(rows), [(d.label(code), _values(rows, code))],
@@ -178,16 +175,16 @@ def _trend(deck: Deck, d: ReportData) -> None:
     left = Box(box.left, box.top, box.width, half)
     right = Box(box.left, box.top + half + Inches(0.2), box.width, half)
     add_line_chart(slide, left, cats, [(d.label(c), _values(t, c))
-                                       for c in ("models_registered", "models_recognized")],
+                                       for c in (REGISTERED, RECOGNISED)],
                    title="Mô hình “Dân vận khéo”", size=12)
-    rates = [None if pd.isna(r) else round(float(r) * 100, 1) for r in t["recognition_rate"]]
+    rates = [None if pd.isna(r) else round(float(r) * 100, 1) for r in t[RATE]]
     add_line_chart(slide, right, cats, [("Tỷ lệ công nhận (%)", rates)],
                    labels=[[fmt_pct(r / 100) if r is not None else "" for r in rates]],
                    title="Tỷ lệ mô hình được công nhận", size=12)
 
 
 def _ranking(deck: Deck, d: ReportData) -> None:
-    df = d.chart_rows.sort_values(["recognition_rate", "name"], ascending=[False, True],
+    df = d.chart_rows.sort_values([RATE, "name"], ascending=[False, True],
                                   na_position="last", kind="stable")
     header = ["Hạng", "Đơn vị" if d.unit_noun == "đơn vị" else "Cụm", "Mô hình đăng ký",
               "Được công nhận", "Tỷ lệ"]
@@ -195,11 +192,11 @@ def _ranking(deck: Deck, d: ReportData) -> None:
     for i, (_, r) in enumerate(df.iterrows(), start=1):
         if r["name"] == d.highlight:
             mine.add(len(rows))
-        has = not pd.isna(r["recognition_rate"])
-        if has and fmt_pct(r["recognition_rate"]) != shown:  # equal rates share a rank
-            rank, shown = i, fmt_pct(r["recognition_rate"])
-        rows.append([str(rank) if has else "–", r["name"], fmt_int(_int(r.get("models_registered"))),
-                     fmt_int(_int(r.get("models_recognized"))), fmt_pct(r["recognition_rate"])])
+        has = not pd.isna(r[RATE])
+        if has and fmt_pct(r[RATE]) != shown:  # equal rates share a rank
+            rank, shown = i, fmt_pct(r[RATE])
+        rows.append([str(rank) if has else "–", r["name"], fmt_int(_int(r.get(REGISTERED))),
+                     fmt_int(_int(r.get(RECOGNISED))), fmt_pct(r[RATE])])
     pages = [rows[i:i + RANK_ROWS] for i in range(0, max(len(rows), 1), RANK_ROWS)]
     for k, page in enumerate(pages):
         title = "Xếp hạng theo tỷ lệ mô hình được công nhận" + (" (tiếp)" if k else "")
@@ -215,7 +212,7 @@ def _int(v):
 
 def _status_table(d: ReportData) -> tuple[list[str], list[list[str]]]:
     """Reporting by cluster (province) or by unit (a cluster): header and rows."""
-    if d.scope.kind == "province" and len(d.clusters):
+    if d.selection.level == "province" and len(d.clusters):
         return ["Cụm", "Đã báo cáo", "Số đơn vị"], [
             [r["name"], fmt_int(r["units_reported"]), fmt_int(r["units_expected"])]
             for _, r in d.clusters.iterrows()]

@@ -5,7 +5,6 @@ with a literal "." ('#"."##0', live and editable), rates carry explicit data-lab
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
+
+from etl.export.fitting import fit_size
 
 FONT = "Arial"  # PowerPoint has it; LibreOffice maps it to Liberation Sans (full Vietnamese)
 NAVY = RGBColor(0x1F, 0x3A, 0x68)
@@ -137,24 +138,6 @@ def _drop_slides(prs) -> None:
     for sld in list(ids):
         prs.part.drop_rel(sld.rId)
         ids.remove(sld)
-
-
-def fits(paras: list[str], width: int, height: int, size: float, spacing: float = 1.25,
-         gap_lines: float = 0.4) -> bool:
-    """Whether the paragraphs fit the box at this size (Arial: ~0.5 em a character)."""
-    per_line = max(1, int(Emu(width).pt * 0.94 / (size * 0.5)))
-    lines = sum(max(1, math.ceil(len(p) / per_line)) for p in paras)
-    return (lines + gap_lines * (len(paras) - 1)) * size * spacing <= Emu(height).pt * 0.92
-
-
-def fit_size(text: str | list[str], width: int, height: int, largest: int, smallest: int,
-             spacing: float = 1.25, gap_lines: float = 0.4) -> int:
-    """Largest font size (pt) at which the paragraphs fit the box; `smallest` if none does."""
-    paras = [text] if isinstance(text, str) else text
-    for size in range(largest, smallest - 1, -1):
-        if fits(paras, width, height, size, spacing, gap_lines):
-            return size
-    return smallest
 
 
 def add_text(slide, box: Box, paras: list[tuple], align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP,

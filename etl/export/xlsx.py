@@ -24,9 +24,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from etl.catalog import RATE
 from etl.export.scope import ReportData, unit_status
 from etl.narrative import derived_note, gaps_sentence
 from etl.periods import ROMAN
+from etl.queries.selection import PROVINCE_NAME
 from etl.text import neutralise_formula
 
 FONT = "Times New Roman"  # the administrative standard for printed documents (Nghị định 30/2020)
@@ -61,7 +63,7 @@ def _figures(ws, r: int, first_col: int, row: pd.Series, codes: list[str], bold=
     for j, code in enumerate(codes):
         v = row.get(code)
         _set(ws, r, first_col + j, None if v is None or pd.isna(v) else int(v), bold, fill, "#,##0", "right")
-    rate = row.get("recognition_rate")
+    rate = row.get(RATE)
     _set(ws, r, first_col + len(codes), None if rate is None or pd.isna(rate) else round(float(rate), 3),
          bold, fill, "0.0%", "right")
 
@@ -70,7 +72,7 @@ def _titles(ws, d: ReportData, width: int) -> int:
     lines = [(d.agency.upper(), 12, False),
              ("BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC DÂN VẬN VÀ PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO”", 14, True),
              (d.period.label.upper(), 13, True),
-             (f"Phạm vi: {d.scope.name}", 12, False)]
+             (f"Phạm vi: {d.selection.name}", 12, False)]
     for i, (text, size, bold) in enumerate(lines, start=1):
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
         cell = ws.cell(row=i, column=1, value=safe_text(text))
@@ -105,7 +107,7 @@ def _body(ws, d: ReportData, codes: list[str], r: int) -> int:
     units = d.units
     number = 0
     groups: list[tuple[pd.Series | None, pd.DataFrame]] = [(None, units)]
-    if d.scope.kind == "province" and len(d.clusters) > 1:
+    if d.selection.level == "province" and len(d.clusters) > 1:
         of = d.unit_clusters
         groups = [(c, units[[(of.get(code) or "") == c["code"] for code in units["code"]]])
                   for _, c in d.clusters.iterrows()]
@@ -125,7 +127,7 @@ def _body(ws, d: ReportData, codes: list[str], r: int) -> int:
             r += 1
     total = pd.Series(d.current)
     _set(ws, r, 1, "", True, HEAD_FILL)
-    _set(ws, r, 2, "Toàn tỉnh" if d.scope.kind == "province" else "Tổng cộng", True, HEAD_FILL)
+    _set(ws, r, 2, PROVINCE_NAME if d.selection.level == "province" else "Tổng cộng", True, HEAD_FILL)
     _figures(ws, r, 3, total, codes, True, HEAD_FILL)
     _set(ws, r, 4 + len(codes), "", True, HEAD_FILL)
     return r + 1

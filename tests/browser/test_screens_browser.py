@@ -8,14 +8,14 @@ rest behind "Xem tất cả". Screenshots: artifacts/screenshots/<page>-phone.pn
 the first screen), <page>-desktop.png, <page>-laptop.png."""
 from __future__ import annotations
 
-import ast
 import re
 from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ERRORS, ROOT, open_page, screenshot
+from tests.browser.conftest import ERRORS, open_page, screenshot
+from tests.dashboard_pages import dashboard_pages
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +36,6 @@ CARDS = {
     "mo-hinh": ["Mô hình đăng ký", "Mô hình công nhận", "Tỷ lệ công nhận"],
     "tinh-hinh-bao-cao": ["Đơn vị đã báo cáo Quý III/2026", "Tỷ lệ báo cáo"],
 }
-
-
-def dashboard_pages() -> list[tuple]:
-    """dashboard.py's PAGES, read from its source (importing it would start the app)."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    node = next(n for n in tree.body if isinstance(n, ast.Assign)
-                and getattr(n.targets[0], "id", None) == "PAGES")
-    return ast.literal_eval(node.value)
 
 
 PAGES = [(title, "" if i == 0 else url, section) for i, (section, _f, title, _i, _n, url)
