@@ -10,8 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-import ui
-import ui_auth
+import ui.auth
+import ui.data
+import ui.filters
+import ui.layout
 from etl.config import get_settings
 
 HERE = Path(__file__).resolve().parent
@@ -40,10 +42,10 @@ FILTERED = {p[2] for p in PAGES if p[0] in ("Phân tích", "Báo cáo")}
 
 def visible_pages(user) -> list[tuple]:
     """The PAGES rows this user (None = anonymous) may open, among the files that exist."""
-    return [p for p in PAGES if (HERE / p[1]).exists() and ui_auth.allowed(p[4], user)]
+    return [p for p in PAGES if (HERE / p[1]).exists() and ui.auth.allowed(p[4], user)]
 
 
-# Pages that check the role themselves (ui_auth.require_role). For users who may not use them they
+# Pages that check the role themselves (ui.auth.require_role). For users who may not use them they
 # are registered hidden, so that opening their URL shows the page's own refusal (st.error).
 GUARDED = ("upload", "admin")
 
@@ -73,15 +75,15 @@ def autoload_demo() -> None:
     if not get_settings().wants_demo() or st.session_state.get("_demo_checked"):
         return
     st.session_state["_demo_checked"] = True
-    if ui.data_span() is not None:
+    if ui.data.data_span() is not None:
         return
     try:
-        from etl.demo import load_demo
+        from etl.demo.demo import load_demo
     except ImportError:
         return
     with st.spinner("Đang nạp dữ liệu minh họa…"):
-        load_demo(ui.engine(), if_empty=True)
-    ui.start_run()
+        load_demo(ui.data.engine(), if_empty=True)
+    ui.data.start_run()
 
 
 def main() -> None:
@@ -89,20 +91,20 @@ def main() -> None:
     # breakpoint), so a shared link opened on a phone shows the figures, not the filter panel.
     st.set_page_config(page_title="Dân vận khéo · Bảng số liệu", page_icon="📊", layout="wide",
                        initial_sidebar_state="auto")
-    ui.start_run()
+    ui.data.start_run()
     autoload_demo()
-    user = ui_auth.current_user()
+    user = ui.auth.current_user()
     page = navigation(visible_pages(user))
-    ui.page_style()
+    ui.layout.page_style()
     # The filters first (on a phone the sidebar shows them above the page list), then who is in.
     if page.title in FILTERED:
-        ui.set_selection(ui.sidebar_filters())
+        ui.filters.set_selection(ui.filters.sidebar_filters())
     else:
-        ui.set_selection(None)
-        ui.keep_filters()
+        ui.filters.set_selection(None)
+        ui.filters.keep_filters()
     with st.sidebar:
         st.markdown(f"**{get_settings().agency_name}**  \nPhong trào thi đua “Dân vận khéo”")
-    ui_auth.render_login_sidebar()
+    ui.auth.render_login_sidebar()
     page.run()
 
 

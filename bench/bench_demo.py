@@ -24,9 +24,9 @@ def main() -> None:
     args = ap.parse_args()
     from sqlalchemy import func, select
 
-    from etl.db import ensure_schema, make_engine
-    from etl.demo import load_demo
-    from etl.schema import Fact
+    from etl.demo.demo import load_demo
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.schema import Fact
     best_wall = best_cpu = float("inf")
     for i in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="dvk-bench-demo-") as tmp:

@@ -3,8 +3,8 @@
 The report (built here with python-docx) opens with a letterhead and heading lines, runs 40 pages of
 narrative (~500 words a page: result paragraphs stating figures in the style of seed 001, and
 paragraphs without any), a plan section, and two tables (a 27-unit biểu tổng hợp with merged
-two-line headers, and a form). Prints the bare parse (etl.read.parse_workbook: safety checks, tables,
-sentence figures) and the parse as uploads run it (etl.sandbox.parse_bounded, in the bounded
+two-line headers, and a form). Prints the bare parse (etl.reading.read.parse_workbook: safety checks, tables,
+sentence figures) and the parse as uploads run it (etl.reading.sandbox.parse_bounded, in the bounded
 worker), best of --repeat runs. Goal (issue 13): a 40-page report read in <= 2 s.
 
     .venv/bin/python bench/bench_docx.py [--repeat 5] [--pages 40]
@@ -73,9 +73,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=40)
     args = parser.parse_args()
-    from etl.docx_sheets import read_document
-    from etl.read import parse_workbook
-    from etl.sandbox import parse_bounded
+    from etl.reading.docx_sheets import read_document
+    from etl.reading.read import parse_workbook
+    from etl.reading.sandbox import parse_bounded
     from tests.workbooks import catalogue_indicators, sample_units
     data = build_report(args.pages)
     kw = dict(units=sample_units(), indicators=catalogue_indicators(), today=date(2026, 1, 15))

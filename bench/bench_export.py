@@ -1,6 +1,6 @@
 """Benchmark (not a timed test): a province-period giao ban deck on SQLite. Goal: <= 2 s.
 
-The demo warehouse (etl.demo: 27 district units until 2025-Q2, 166 communes from 2025-Q3) is
+The demo warehouse (etl.demo.demo: 27 district units until 2025-Q2, 166 communes from 2025-Q3) is
 loaded into a temporary SQLite file; then, for a 27-unit half-year and a 166-commune quarter, the
 time to gather the figures (every query) and to build the .pptx is printed, best of --repeat runs.
 DOCX and XLSX times are printed too.
@@ -34,10 +34,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from etl.db import ensure_schema, make_engine
-    from etl.demo import load_demo
-    from etl.export import docx_bytes, gather, pptx_bytes, report_selection, xlsx_bytes
+    from etl.demo.demo import load_demo
+    from etl.export.outputs import docx_bytes, pptx_bytes, xlsx_bytes
+    from etl.export.scope import gather, report_selection
     from etl.periods import parse_period
+    from etl.warehouse.db import ensure_schema, make_engine
 
     with tempfile.TemporaryDirectory(prefix="dvk-bench-") as tmp:
         engine = make_engine(f"sqlite:///{tmp}/warehouse.db")

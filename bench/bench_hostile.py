@@ -1,6 +1,6 @@
 """Benchmark (not a timed test): each crafted hostile file (tests/hostile/crafted.py, plus the corpus's
 zip bombs and 100k junk rows) previewed through the real path — safety checks and parse in the
-bounded worker (etl.sandbox) — on a throwaway SQLite warehouse.
+bounded worker (etl.reading.sandbox) — on a throwaway SQLite warehouse.
 
 Prints per file: the refusal and its code, wall-clock time, the peak RSS of the worker and of this
 process (psutil, sampled every 2 ms; the idle fork server is shared and left out), their sum, and
@@ -75,7 +75,7 @@ def cases(only: str) -> dict:
 def measure(engine, name: str, data: bytes):
     from multiprocessing import forkserver
 
-    from etl.load import preview_file
+    from etl.warehouse.load import preview_file
     with PeakRss(forkserver._forkserver._forkserver_pid) as peak:
         wall, cpu = time.perf_counter(), time.thread_time()
         result = preview_file(engine, data, name)
@@ -96,16 +96,16 @@ def report(name: str, size: int, status: str, codes: list, wall: float, peak, li
 
 def backstop(engine, limits) -> None:
     """Parses the caps cannot foresee: only the worker's limits end them."""
-    import etl.read
+    import etl.reading.read
     from tests import sandbox_targets
     from tests.hostile.corpus import good
-    real = etl.read.parse_workbook
+    real = etl.reading.read.parse_workbook
     for target in (sandbox_targets.spin, sandbox_targets.hoard):
-        etl.read.parse_workbook = target
+        etl.reading.read.parse_workbook = target
         try:
             status, codes, wall, peak = measure(engine, f"backstop_{target.__name__}.xlsx", good())
         finally:
-            etl.read.parse_workbook = real
+            etl.reading.read.parse_workbook = real
         report(f"({target.__name__}: no cap applies)", 0, status, codes, wall, peak, limits)
 
 
@@ -114,9 +114,9 @@ def main() -> None:
     ap.add_argument("--only", default="", help="only files whose name contains this")
     ap.add_argument("--backstop", action="store_true", help="also run a spinning and a hoarding parse")
     args = ap.parse_args()
-    from etl.db import ensure_schema, make_engine
-    from etl.load import preview_file
-    from etl.sandbox import current_limits
+    from etl.reading.sandbox import current_limits
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import preview_file
     from tests.hostile.corpus import good
     limits = current_limits()
     with tempfile.TemporaryDirectory(prefix="dvk-bench-hostile-") as tmp:

@@ -3,7 +3,7 @@
 Units are Vietnam's 3,321 post-2025 communes (vietnam-provinces package) in a temporary catalogue.
 Prints the bare openpyxl read_only parse time, the dry-run time and the load time, and the ratios.
 Goal: load <= 2 × bare parse, for the parse + validate + load done in this process. Uploads are
-parsed in a bounded worker (etl.sandbox); its cost is printed apart: the worker's start-up (a fork
+parsed in a bounded worker (etl.reading.sandbox); its cost is printed apart: the worker's start-up (a fork
 of the fork server and back, nothing parsed), moving the file and catalogue there and the result
 back (pickle), and the dry run and load as the pages and CLI run them (wall clock: the worker's CPU
 is not this process's). Then the same sheet saved by LibreOffice Calc as .xls and .ods (made here
@@ -36,6 +36,7 @@ def communes() -> list[tuple[str, str]]:
     """(code, name) of the 3,321 communes; names that fold alike (Dân Hòa / Dân Hóa, or the same
     name in two provinces) get their province, then their code, so every name matches one unit."""
     import vietnam_provinces as vp
+
     from etl.text import fold
     wards = list(vp.Ward.iter_all())
     provinces = {p.code: p.name for p in vp.Province.iter_all()}
@@ -59,7 +60,8 @@ def write_catalogue(folder: Path, units: list[tuple[str, str]]) -> None:
 def build_sheet(units: list[tuple[str, str]]) -> bytes:
     """A consolidated sheet as Excel saves one (shared strings, <dimension>, merged two-line headers)."""
     from openpyxl import Workbook
-    from etl.demo_sheets import TWO_LINE
+
+    from etl.demo.sheets import TWO_LINE
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp"
@@ -120,10 +122,10 @@ def main() -> None:
                       DVK_CLUSTERS_CSV=str(tmp / "clusters.csv"), DVK_LINEAGE_CSV=str(tmp / "unit_lineage.csv"))
     from sqlalchemy import delete
 
-    import etl.sandbox
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
-    from etl.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
+    import etl.reading.sandbox
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
+    from etl.warehouse.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
     engine = make_engine()
     ensure_schema(engine)
     data = build_sheet(units)
@@ -143,11 +145,11 @@ def main() -> None:
         assert result.status in ("preview", "unchanged"), [p.message for p in result.problems[:5]]
 
     rows = bare_parse(data)
-    in_process = _in_process(etl.sandbox)
+    in_process = _in_process(etl.reading.sandbox)
     best = interleaved({"parse": (lambda: bare_parse(data), None), "dry": (in_process(dry_run), None),
                         "load": (in_process(fresh_load), empty_warehouse), "dry_w": (dry_run, None),
                         "load_w": (fresh_load, empty_warehouse),
-                        "worker": (lambda: etl.sandbox.run_bounded(len, b""), None)}, args.repeat)
+                        "worker": (lambda: etl.reading.sandbox.run_bounded(len, b""), None)}, args.repeat)
     print(f"sheet: {len(units):,} units × {len(CODES)} indicators ({rows:,} rows, {len(data) / 1024:,.0f} KiB); "
           f"best of {args.repeat} rounds, steps interleaved")
     print(f"{'step':<44}{'wall clock':>11}{'CPU time':>11}   ratio to bare parse (wall | CPU)")
@@ -170,7 +172,8 @@ def other_formats(tmp: Path, data: bytes, fresh_load, empty_warehouse, engine, r
     """Load times of the same sheet as .xls and .ods (Calc-made), beside the .xlsx load."""
     import shutil
     import subprocess
-    from etl.load import load_file
+
+    from etl.warehouse.load import load_file
     if shutil.which("soffice") is None:
         print("(.xls/.ods: soffice not installed, skipped)")
         return
@@ -219,15 +222,15 @@ def print_worker_cost(best: dict, data: bytes, units, engine) -> None:
     """The bounded worker's share, apart from the parse: start-up, transfer, and the steps through it."""
     import pickle
 
-    from etl.catalog import load_indicators, load_units
-    from etl.read import parse_workbook
+    from etl.catalog.catalogue import load_indicators, load_units
+    from etl.reading.read import parse_workbook
     kwargs = dict(units=load_units(engine), indicators=load_indicators(engine))
     there, back = (data, "bench.xlsx", kwargs), parse_workbook(data, "bench.xlsx", **kwargs)
     sent, got = (pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in (there, back))
     transfer = min(_timed(lambda: (pickle.dumps(there, protocol=pickle.HIGHEST_PROTOCOL), pickle.loads(sent),
                                    pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL), pickle.loads(got)))
                    for _ in range(5))
-    print("parse worker (etl.sandbox), apart from the parse above:")
+    print("parse worker (etl.reading.sandbox), apart from the parse above:")
     print(f"{'  worker start-up (fork, pipe, exit; nothing parsed)':<52}{best['worker'][0] * 1000:>8.1f} ms")
     print(f"{'  pickling file + catalogue there, records back':<52}{transfer * 1000:>8.1f} ms   "
           f"({len(sent) / 2**20:.1f} MB there, {len(got) / 2**20:.1f} MB back)")

@@ -85,7 +85,7 @@ def build_warehouse(folder: Path, quarters: int, covering: bool = False, analyze
     """Schema through the app's own code, then facts bulk-inserted with sqlite3."""
     url = use_warehouse(folder)
     write_catalogue(folder)
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
     engine.dispose()
@@ -228,7 +228,7 @@ def query_workloads(last_spec: str = "2026-Q3") -> list[tuple[str, object]]:
 
 def time_queries(url: str, db_path: str, log: "SqlLog") -> None:
     """Each workload: best of 3 wall clock; its slowest statement re-run bare; and the SQL total."""
-    from etl.db import make_engine
+    from etl.warehouse.db import make_engine
     engine = make_engine(url)
     for _label, fn in query_workloads()[:2]:  # warm-up: caches, imports
         fn(engine)

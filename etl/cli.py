@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from etl.batches import WarehouseBusy
+from etl.warehouse.batches import WarehouseBusy
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -147,7 +147,7 @@ def describe_os_error(exc: OSError) -> str:
 
 def open_warehouse():
     """The configured warehouse, created or upgraded on first use."""
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     try:
         engine = make_engine()
     except ArgumentError:  # the URL itself is not shown: it may hold a password

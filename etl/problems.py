@@ -44,7 +44,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "too_many_files": (ERROR, "Đã chọn {count} tệp trong một lần nạp, vượt giới hạn {limit} tệp mỗi lần.",
                        "Nạp tối đa {limit} tệp mỗi lần: bỏ bớt tệp rồi nạp các tệp còn lại ở lần sau (quản trị "
                        "viên có thể đổi giới hạn bằng DVK_UPLOAD_MAX_FILES)."),
-    # the worker process that parses a file (etl.sandbox)
+    # the worker process that parses a file (etl.reading.sandbox)
     "parse_cpu_limit": (ERROR, "Đọc tệp cần quá nhiều thời gian xử lý (vượt giới hạn {limit} giây CPU cho mỗi tệp) "
                                "nên đã dừng.",
                         "Tệp có thể chứa quá nhiều trang tính, dòng, ô gộp hoặc ô chữ rất dài: xóa phần không cần "

@@ -6,12 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import ui
-import ui_auth
-from etl import aliases, auth
-from etl.audit import actor_label, recent_events
-from etl.load import fmt_time
+import ui.auth
+import ui.data
+import ui.tables
+from etl.accounts import auth
+from etl.accounts.audit import actor_label, recent_events
+from etl.accounts.passwords import MIN_PASSWORD
+from etl.catalog import aliases
 from etl.periods import PeriodError, parse_period
+from etl.warehouse.batches import fmt_time
 
 ACTIONS = {"load": "Nạp số liệu", "undo": "Hoàn tác", "login": "Đăng nhập", "login_failed": "Đăng nhập sai",
            "login_throttled": "Đăng nhập bị tạm chặn", "logout": "Đăng xuất", "user_add": "Thêm tài khoản",
@@ -29,7 +32,7 @@ DETAIL_KEYS = {"batch_id": "lô", "file": "tệp", "period": "kỳ", "rows_added
                "previous": "chỉ tiêu trước đó"}
 REASONS = {"password": "sai tên hoặc mật khẩu", "disabled": "tài khoản đã bị khóa",
            "oidc_other_subject": "e-mail đã gắn với danh tính đăng nhập khác"}
-PASSWORD_HELP = (f"Ít nhất {auth.MIN_PASSWORD} ký tự, không phải mật khẩu phổ biến; nên dùng một câu ngắn "
+PASSWORD_HELP = (f"Ít nhất {MIN_PASSWORD} ký tự, không phải mật khẩu phổ biến; nên dùng một câu ngắn "
                  "dễ nhớ với người dùng nhưng khó đoán.")
 
 
@@ -58,14 +61,14 @@ def describe_detail(detail: dict) -> str:
 
 def accounts_frame(accounts: list[auth.Account]) -> pd.DataFrame:
     return pd.DataFrame([{"Tên đăng nhập": a.username, "Vai trò": a.role_label,
-                          "Đơn vị": ui_auth.scope_label(a) if a.role != "viewer" else "—",
+                          "Đơn vị": ui.auth.scope_label(a) if a.role != "viewer" else "—",
                           "Trạng thái": "Đã khóa" if a.disabled else "Hoạt động",
                           "Ngày tạo": fmt_time(a.created_at)} for a in accounts])
 
 
 def unit_choices() -> dict[str, str]:
     """unit code -> 'name (code)' for the unit pickers (two communes may share a name)."""
-    return {code: f"{name} ({code})" for code, name in ui.unit_names().items()}
+    return {code: f"{name} ({code})" for code, name in ui.data.unit_names().items()}
 
 
 def add_form(engine, me: auth.Account) -> None:
@@ -114,7 +117,7 @@ def _apply(action, done: str) -> None:
     try:
         action()
     except (auth.AuthError, aliases.AliasError) as exc:
-        st.error(ui_auth.md_escape(exc))
+        st.error(ui.auth.md_escape(exc))
         return
     st.session_state["_admin_done"] = done
     st.rerun()
@@ -133,7 +136,7 @@ def audit_frame(events: list[dict]) -> pd.DataFrame:
 
 
 def aliases_frame(rows: list[aliases.AliasInfo]) -> pd.DataFrame:
-    labels = ui.labels()
+    labels = ui.data.labels()
     return pd.DataFrame([{"Số": a.id, "Tên cột": a.header, "Chỉ tiêu": labels.get(a.indicator_code, a.indicator_code),
                           "Người dạy": actor(a.created_by), "Thời gian": fmt_time(a.created_at),
                           "Lô": f"#{a.batch_id}" if a.batch_id else "—"} for a in rows],
@@ -159,8 +162,8 @@ def aliases_section(engine, me: auth.Account) -> None:
 
 
 def main() -> None:
-    me = ui_auth.require_role("admin")
-    engine = ui.engine()
+    me = ui.auth.require_role("admin")
+    engine = ui.data.engine()
     st.title("Quản trị")
     if "_admin_done" in st.session_state:
         st.success(st.session_state.pop("_admin_done"))
@@ -182,7 +185,7 @@ def main() -> None:
         shown = audit_frame([e for e in events if not kinds or e["action"] in kinds])
         st.caption(f"{len(shown)} sự kiện gần nhất (tối đa 1.000), mới nhất trước.")
         st.dataframe(shown, hide_index=True, width="stretch", height="auto" if len(shown) <= 15 else 560)
-        ui.downloads(shown, {c: c for c in shown.columns}, "nhat-ky-hoat-dong")
+        ui.tables.downloads(shown, {c: c for c in shown.columns}, "nhat-ky-hoat-dong")
 
 
 main()

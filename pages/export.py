@@ -2,26 +2,28 @@
 chart images) for the period and scope chosen in the sidebar."""
 import streamlit as st
 
-import ui
-from etl.export import docx_bytes, pptx_bytes, xlsx_bytes
+import ui.cards
+import ui.data
+import ui.filters
 from etl.export.charts import charts_zip
+from etl.export.outputs import docx_bytes, pptx_bytes, xlsx_bytes
 from etl.text import fold
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-selection = ui.require_selection()
-ui.page_header("Xuất báo cáo", selection)
+selection = ui.filters.require_selection()
+ui.cards.page_header("Xuất báo cáo", selection)
 reports = {r.scope: r for r in selection.reports()}
 scope = next(iter(reports))
 if len(reports) > 1:
     scope = st.selectbox("Phạm vi báo cáo (mỗi báo cáo cho một đơn vị hoặc một cụm)", list(reports),
                          format_func=lambda s: reports[s].name, key="export_scope")
 chosen = reports[scope]
-data = ui.report(chosen)
+data = ui.data.report(chosen)
 if not data.current.get("units_reported"):
-    ui.no_data(selection, chosen.caption)
+    ui.filters.no_data(selection, chosen.caption)
 
 st.subheader("Nhận định")
 st.caption("Đoạn văn theo văn phong báo cáo giao ban, sinh từ số liệu; bấm biểu tượng sao chép ở góc "
@@ -30,7 +32,7 @@ st.code("\n\n".join(data.paragraphs), language=None, wrap_lines=True)
 
 st.subheader("Tải về")
 stem = fold(f"bao cao {chosen.period.spec} {chosen.name}").replace(" ", "-")
-deck_key = ("export_pptx", chosen, ui.data_version())  # a deck is built once per report and data version
+deck_key = ("export_pptx", chosen, ui.data.data_version())  # a deck is built once per report and data version
 left, middle, right = st.columns(3)
 with left:
     st.markdown("**Bài trình chiếu giao ban** (PowerPoint, biểu đồ sửa được)")
@@ -62,4 +64,4 @@ with right:
         st.download_button("⬇ Tải ảnh biểu đồ (.zip)", st.session_state["export_png"],
                            file_name=f"{stem}-bieu-do.zip", mime="application/zip", key="dl_png",
                            on_click="ignore")
-ui.caption(f"Báo cáo {data.period.label} · {data.selection.name}")
+ui.cards.caption(f"Báo cáo {data.period.label} · {data.selection.name}")

@@ -1,7 +1,7 @@
 """Lịch sử nạp: every batch the account may see (who, when, file, counts, status; a scoped uploader
 only those touching their units), the original file as uploaded when allowed, and undo after a
 confirmation. Undo leaves the warehouse as if the batch had never been loaded, in any order: what
-other batches reported stays (etl.undo)."""
+other batches reported stays (etl.warehouse.undo)."""
 from __future__ import annotations
 
 import re
@@ -9,11 +9,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-import ui
-import ui_auth
-from etl.batches import BatchInfo, WarehouseBusy, batch_file, fmt_time, list_batches
-from etl.numbers import fmt_int
-from etl.undo import undo_batch
+import ui.auth
+import ui.data
+from etl.reading.numbers import fmt_int
+from etl.warehouse.batches import BatchInfo, WarehouseBusy, batch_file, fmt_time, list_batches
+from etl.warehouse.undo import undo_batch
 
 ORDER_RULE = ("Hoàn tác một lô đưa kho số liệu về như khi lô đó chưa từng được nạp: số liệu mà các lô khác "
               "đã báo cáo vẫn được giữ nguyên, kể cả khi hoàn tác lô cũ trước lô mới.")
@@ -50,9 +50,9 @@ def show_last_undo() -> None:
         return
     ok, message = done
     if ok:
-        st.success(ui_auth.md_escape(message))
+        st.success(ui.auth.md_escape(message))
     else:
-        st.error(ui_auth.md_escape(message))
+        st.error(ui.auth.md_escape(message))
 
 
 def batch_actions(engine, account, batch: BatchInfo) -> None:
@@ -76,7 +76,7 @@ def batch_actions(engine, account, batch: BatchInfo) -> None:
             st.session_state["_hist_pending"] = batch.id
             st.rerun()
         return
-    st.warning(f"Hoàn tác lô #{batch.id} ({ui_auth.md_escape(batch.file_name)}, {batch.period_label})? "
+    st.warning(f"Hoàn tác lô #{batch.id} ({ui.auth.md_escape(batch.file_name)}, {batch.period_label})? "
                f"Các giá trị lô này đã thêm mới ({fmt_int(batch.rows_added)}) hoặc sửa "
                f"({fmt_int(batch.rows_changed)}) sẽ trở về như trước khi nạp, trừ những giá trị mà lô khác "
                "còn hiệu lực cũng đã báo cáo.")
@@ -95,8 +95,8 @@ def batch_actions(engine, account, batch: BatchInfo) -> None:
 
 
 def main() -> None:
-    account = ui_auth.require_role("upload")
-    engine = ui.engine()
+    account = ui.auth.require_role("upload")
+    engine = ui.data.engine()
     st.title("Lịch sử nạp")
     st.caption("Mỗi lần nạp một tệp là một lô. Có thể tải lại tệp gốc và hoàn tác một lô. " + ORDER_RULE)
     show_last_undo()

@@ -1,7 +1,7 @@
 """Tải lên: one or more spreadsheets (.xlsx, .xls, .ods) or written reports (.docx) -> a dry run per file
 (added / changed / unchanged, problems; a select per column the reader could not map surely; a tick box
 per figure read from a report's sentences) -> "Xác nhận nạp" loads them with the choices (kept as
-learned aliases) and the ticked figures. Same functions as the CLI (etl.load)."""
+learned aliases) and the ticked figures. Same functions as the CLI (etl.warehouse.load)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,18 +10,18 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import ui
-import ui_auth
-from etl import auth
+import ui.auth
+import ui.data
+from etl.accounts import auth
+from etl.catalog.template import template_bytes, template_file_name
 from etl.config import get_settings
-from etl.batches import WarehouseBusy, fmt_time
-from etl.load import FileResult, load_file, preview_file
-from etl.numbers import fmt_int
 from etl.periods import Period, parse_period, periods_between, quarter
 from etl.problems import sort_problems
-from etl.queries import data_version
-from etl.safety import check_file_count
-from etl.template import template_bytes, template_file_name
+from etl.queries.versions import data_version
+from etl.reading.numbers import fmt_int
+from etl.reading.safety import check_file_count
+from etl.warehouse.batches import WarehouseBusy, fmt_time
+from etl.warehouse.load import FileResult, load_file, preview_file
 from ui.mapping import ask_columns, mapped_note
 from ui.text_figures import ask_text_figures
 
@@ -70,11 +70,11 @@ def preview(engine, name: str, data: bytes, period_spec: str, account: auth.Acco
     if key not in cache:
         if len(cache) > 8:  # the previews of this page's files, with and without choices
             cache.clear()
-        with st.status(f"Đang đọc tệp {ui_auth.md_escape(name)} …", expanded=False) as status:
+        with st.status(f"Đang đọc tệp {ui.auth.md_escape(name)} …", expanded=False) as status:
             cache[key] = preview_file(engine, data, name, period=period, user=account.username,
                                       allowed_units=scope, mappings=mappings or None,
                                       accept_text_figures=accepted or None)
-            status.update(label=f"Đã đọc tệp {ui_auth.md_escape(name)}", state="complete")
+            status.update(label=f"Đã đọc tệp {ui.auth.md_escape(name)}", state="complete")
     return cache[key]
 
 
@@ -105,7 +105,7 @@ def problems_frame(result: FileResult) -> pd.DataFrame:
 
 
 def changes_frame(result: FileResult) -> pd.DataFrame:
-    names = ui.labels()
+    names = ui.data.labels()
     order = {"changed": 0, "added": 1, "unchanged": 2}
     rows = sorted(result.changes, key=lambda c: order[c.kind])
     return pd.DataFrame([{"Đơn vị": c.unit_name, "Chỉ tiêu": names.get(c.indicator_code, c.indicator_code),
@@ -146,7 +146,7 @@ def show_result(result: FileResult, scope: set[str] | None = None, account=None)
                  "chưa có số liệu nào được nạp.")
     elif result.previous is not None and (scope is None or result.previous.uploaded_by == account.username):
         prev = result.previous
-        who = f" bởi {ui_auth.md_escape(prev.uploaded_by)}" if prev.uploaded_by else ""
+        who = f" bởi {ui.auth.md_escape(prev.uploaded_by)}" if prev.uploaded_by else ""
         st.info(f"Tệp này đã được nạp lúc {fmt_time(prev.created_at)}{who} (lô #{prev.id}, "
                 f"{prev.period_label}). Không có gì để nạp lại.")
     elif result.previous is not None:
@@ -175,7 +175,7 @@ def show_result(result: FileResult, scope: set[str] | None = None, account=None)
 def show_done() -> None:
     for name, status, text in st.session_state.pop("_upl_done", []):
         getattr(st, {"loaded": "success", "unchanged": "info", "moved": "warning"}.get(status, "error"))(
-            f"{ui_auth.md_escape(name)}: {ui_auth.md_escape(text)}")
+            f"{ui.auth.md_escape(name)}: {ui.auth.md_escape(text)}")
 
 
 def commit(engine, files, account, scope, shown: dict) -> None:
@@ -187,7 +187,7 @@ def commit(engine, files, account, scope, shown: dict) -> None:
         if expect is None:  # refused or unchanged when shown: nothing to load
             continue
         try:
-            with st.spinner(f"Đang nạp {ui_auth.md_escape(name)} …"):
+            with st.spinner(f"Đang nạp {ui.auth.md_escape(name)} …"):
                 result = load_file(engine, data, name, period=None if spec == AUTO else parse_period(spec),
                                    user=account.username, allowed_units=scope, expect=expect,
                                    mappings=mappings or None, accept_text_figures=accepted or None)
@@ -217,11 +217,11 @@ def shown_key(name: str, data: bytes, spec: str, mappings: dict | None, accepted
 
 
 def main() -> None:
-    account = ui_auth.require_role("upload")
-    engine = ui.engine()
+    account = ui.auth.require_role("upload")
+    engine = ui.data.engine()
     scope = auth.allowed_units(engine, account)
     st.title("Tải lên số liệu")
-    st.caption(f"Tài khoản {account.username} được nạp số liệu của {ui_auth.scope_label(account)}. "
+    st.caption(f"Tài khoản {account.username} được nạp số liệu của {ui.auth.scope_label(account)}. "
                "Mỗi tệp được đọc và kiểm tra "
                "trước; số liệu chỉ vào kho khi bấm “Xác nhận nạp”.")
     show_done()
@@ -245,7 +245,7 @@ def main() -> None:
     for i, f in enumerate(uploaded):
         data = f.getvalue()
         with st.container(border=True):
-            st.subheader(f"Tệp {i + 1}: {ui_auth.md_escape(f.name)}")
+            st.subheader(f"Tệp {i + 1}: {ui.auth.md_escape(f.name)}")
             slot = st.container()  # the period box sits above the result it depends on
             spec = st.session_state.get(period_key(i, f.name), AUTO)
             result = preview(engine, f.name, data, spec, account, scope)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 def _build_engine(url: str) -> Engine:
     """Engine with the full schema (migrations + catalogues), as the app builds it."""
-    from etl.db import ensure_schema, make_engine  # imported lazily: collection must not need it
+    from etl.warehouse.db import ensure_schema, make_engine  # imported lazily: collection must not need it
 
     engine = make_engine(url)
     try:
@@ -64,7 +64,7 @@ def postgres_engine(admin: Engine) -> Iterator[Engine]:
 
 def warehouse_checksum(engine) -> str:
     """SHA-256 over every row of every table, in primary-key order."""
-    from etl.schema import Base  # lazily, like the engines: collection must not need etl
+    from etl.warehouse.schema import Base  # lazily, like the engines: collection must not need etl
     digest = hashlib.sha256()
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import insert
 
-from etl.catalog import load_units
+from etl.catalog.catalogue import load_units
 from etl.periods import Period, parse_period, periods_between, quarter
-from etl.schema import Batch, Fact
+from etl.warehouse.schema import Batch, Fact
 
 H1_2024 = Period(2024, "H1")
 DONG_BANG_REPORTING = ["392", "393", "394", "395", "398", "397", "404", "381", "380"]  # not 405

@@ -9,11 +9,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from etl import aliases
-from etl.audit import recent_events
+from etl.accounts.audit import recent_events
+from etl.catalog import aliases
 from etl.cli import main
-from etl.load import load_file, preview_file
-from etl.schema import Fact, LearnedAlias
+from etl.warehouse.load import load_file, preview_file
+from etl.warehouse.schema import Fact, LearnedAlias
 from tests.workbooks import consolidated_workbook
 
 ROWS = [("Huyện Yên Định", {"documents_issued": 3, "conferences": 2, "conference_participants": 40}),

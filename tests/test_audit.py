@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select
 
-from etl import auth
-from etl.audit import UNKNOWN_USER, actor_label, command_line_actor, record_now, recent_events
-from etl.schema import AuditEvent, LoginAttempt
+from etl.accounts import auth
+from etl.accounts.audit import UNKNOWN_USER, actor_label, command_line_actor, recent_events, record_now
+from etl.warehouse.schema import AuditEvent, LoginAttempt
 
 PASSWORD = "mat-khau-du-dai"
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from etl import auth
-from etl.audit import UNKNOWN_USER, recent_events
+from etl.accounts import auth, throttle
+from etl.accounts.audit import UNKNOWN_USER, recent_events
 from etl.cli import main
-from etl.schema import LoginSession, User
+from etl.warehouse.schema import LoginSession, User
 
 PASSWORD = "mat-khau-du-dai"
 
@@ -111,7 +111,7 @@ def test_passwd_changes_the_password_and_ends_sessions(engine):
 
 @pytest.mark.parametrize("failures, wait", [(0, 0), (2, 0), (3, 1), (4, 2), (5, 4), (8, 32), (30, 300)])
 def test_failure_wait_grows_exponentially_and_is_capped(failures, wait):
-    assert auth.failure_wait(failures) == wait
+    assert throttle.failure_wait(failures) == wait
 
 
 def test_repeated_failed_logins_are_slowed_per_username(sqlite_engine):

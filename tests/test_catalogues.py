@@ -6,11 +6,11 @@ import csv
 import shutil
 from pathlib import Path
 
+from etl.periods import quarter
 from etl.queries.selection import Selection
 from etl.queries.summary import summary
-from etl.db import ensure_schema, make_engine
-from etl.load import load_file
-from etl.periods import quarter
+from etl.warehouse.db import ensure_schema, make_engine
+from etl.warehouse.load import load_file
 from tests.workbooks import DATA, consolidated_workbook
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import etl.export
+import etl.export.outputs
 from etl.cli import build_parser, main
 from tests.workbooks import consolidated_workbook
 
@@ -56,20 +56,20 @@ def run_parse_error(capsys, *argv) -> tuple[int, str, str]:
 def test_bad_paths_are_usage_errors_before_any_work(warehouse, capsys, monkeypatch, argv, fragment):
     def no_work(*args, **kwargs):
         raise AssertionError("the work started before the path was checked")
-    monkeypatch.setattr(etl.export, "export", no_work)
-    monkeypatch.setattr("etl.template.template_bytes", no_work)
+    monkeypatch.setattr(etl.export.outputs, "export", no_work)
+    monkeypatch.setattr("etl.catalog.template.template_bytes", no_work)
     code, out, err = run(capsys, *[a.format(dir=warehouse) for a in argv])
     assert code == 2 and fragment.format(dir=warehouse) in err
     assert err.count("\n") == 1 and "Cảnh báo" not in out  # one line; no warnings for a missing file
 
 
 def test_export_library_checks_path_targets_before_building(sqlite_engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(etl.export, "gather", lambda *a, **k: pytest.fail("built before checking"))
+    monkeypatch.setattr(etl.export.outputs, "gather", lambda *a, **k: pytest.fail("built before checking"))
     with pytest.raises(FileNotFoundError) as missing:
-        etl.export.export(sqlite_engine, "2024-Q2", "province", pptx=tmp_path / "no" / "a.pptx")
+        etl.export.outputs.export(sqlite_engine, "2024-Q2", "province", pptx=tmp_path / "no" / "a.pptx")
     assert missing.value.filename == str(tmp_path / "no")
     with pytest.raises(IsADirectoryError):
-        etl.export.export(sqlite_engine, "2024-Q2", "province", docx=tmp_path)
+        etl.export.outputs.export(sqlite_engine, "2024-Q2", "province", docx=tmp_path)
 
 
 @pytest.mark.parametrize("url", ["foo", "postgresql+nodriver://u:secret@h/db"])

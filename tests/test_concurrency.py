@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from etl import auth
-from etl.load import list_batches, load_file, preview_file
+from etl.accounts import auth
 from etl.queries.versions import data_version
-from etl.schema import Fact
+from etl.warehouse.batches import list_batches
+from etl.warehouse.load import load_file, preview_file
+from etl.warehouse.schema import Fact
 from tests.workbooks import consolidated_workbook
 
 UNITS = {"394": "Huyện Yên Định", "395": "Huyện Thọ Xuân", "404": "Huyện Nông Cống", "380": "Thành phố Thanh Hóa",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.load import load_file, preview_file, undo_batch
 from etl.periods import Period, quarter
 from etl.queries.reporting import completeness
 from etl.queries.selection import Selection
 from etl.queries.summary import summary, totals
+from etl.warehouse.load import load_file, preview_file
+from etl.warehouse.undo import undo_batch
 from tests.workbooks import cell_of, consolidated_workbook
 
 YD, NC = "Huyện Yên Định", "Huyện Nông Cống"
@@ -143,7 +144,7 @@ DONG_BANG_2024 = ["Huyện Hà Trung", "Huyện Vĩnh Lộc", "Huyện Yên Đ�
 def test_seed_001_from_one_six_month_cluster_report_alone(engine):
     """The model report (shared/seeds/001: cụm đồng bằng, 6 tháng đầu năm 2024) from the cluster's
     6-month biểu tổng hợp, no quarterly file: every figure, the rate 57,7%, and the report sentence."""
-    from etl import narrative
+    from etl.queries import narrative
     def share(total: int, n: int, among: int) -> int:   # as even as counts allow; small counts on the first units
         return total // among + (n < total % among) if n < among else 0
     small = {"trainings", "training_participants", "review_conferences", "inspections", "inspected_party_orgs",
@@ -166,7 +167,7 @@ def test_seed_001_from_one_six_month_cluster_report_alone(engine):
 
 
 def test_half_year_with_only_the_first_quarter_says_what_is_missing(engine):
-    from etl import narrative
+    from etl.queries import narrative
     load(engine, "Q1", [(name, {"conferences": 2}) for name in DONG_BANG_2024])
     current = totals(engine, Selection(PERIODS["H1"], clusters=("dong-bang",)))
     assert (current["units_reported"], current["units_expected"], current["units_partial"]) == (0, 10, 10)
@@ -176,8 +177,8 @@ def test_half_year_with_only_the_first_quarter_says_what_is_missing(engine):
 
 
 def test_one_workbook_with_a_quarter_sheet_and_a_half_year_sheet_is_one_batch_of_two_periods(engine):
+    from etl.warehouse.batches import list_batches
     from tests.workbooks import workbook_of_sheets
-    from etl.load import list_batches
     data = workbook_of_sheets({"Quý I": consolidated_workbook([(YD, {"conferences": 4})], TITLES["Q1"]),
                                "6 tháng": consolidated_workbook([(YD, {"conferences": 10})], TITLES["H1"])})
     r = load_file(engine, data, "ca_hai_ky.xlsx")

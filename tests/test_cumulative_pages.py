@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from etl.export import gather, pptx_bytes, report_selection
-from etl.load import load_file
+from etl.export.outputs import pptx_bytes
+from etl.export.scope import gather, report_selection
 from etl.periods import Period
+from etl.warehouse.load import load_file
 from tests.workbooks import consolidated_workbook
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -22,7 +23,7 @@ MISSING = "10 đơn vị thiếu Quý II/2024"
 @pytest.fixture(scope="module")
 def only_q1(tmp_path_factory):
     """Đồng bằng's ten units have sent Quý I/2024, nobody anything else."""
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     url = f"sqlite:///{tmp_path_factory.mktemp('q1')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)
@@ -72,7 +73,7 @@ def test_half_year_deck_says_what_is_missing(only_q1):
 
 
 def test_reporting_page_lists_a_cumulative_report_that_disagrees(tmp_path, monkeypatch):
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     url = f"sqlite:///{tmp_path}/w.db"
     engine = make_engine(url)
     ensure_schema(engine)

@@ -8,14 +8,14 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from etl import demo
-from etl.catalog import load_clusters, load_units
-from etl.db import ensure_schema, make_engine
-from etl.load import list_batches
+from etl.catalog.catalogue import load_clusters, load_units
+from etl.demo import demo
 from etl.periods import parse_period, quarter
 from etl.queries.selection import Selection
 from etl.queries.summary import summary
-from etl.schema import Fact, Meta, Unit
+from etl.warehouse.batches import list_batches
+from etl.warehouse.db import ensure_schema, make_engine
+from etl.warehouse.schema import Fact, Meta, Unit
 
 SEED_001 = {"documents_issued": 129, "conferences": 50, "conference_participants": 4819, "trainings": 8,
             "training_participants": 905, "review_conferences": 6, "inspections": 14, "inspected_party_orgs": 18,

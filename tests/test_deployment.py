@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.config import _default_db_url, get_settings
-from etl.load import list_batches
+from etl.warehouse.batches import list_batches
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")

@@ -9,8 +9,10 @@ import json
 from sqlalchemy import select
 
 from etl.cli import main
-from etl.load import batch_file, list_batches, load_file, preview_file, undo_batch
-from etl.schema import Fact
+from etl.warehouse.batches import batch_file, list_batches
+from etl.warehouse.load import load_file, preview_file
+from etl.warehouse.schema import Fact
+from etl.warehouse.undo import undo_batch
 from tests.documents import YD_HEADINGS, consolidated_table, document, form_table, seed_document
 from tests.test_text_figures import HEADINGS, NARRATIVE
 

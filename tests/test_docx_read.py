@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from etl.docx_sheets import read_document
-from etl.formats import file_kind
 from etl.periods import Period, quarter
-from etl.read import parse_workbook
-from etl.safety import check_upload
+from etl.reading.docx_sheets import read_document
+from etl.reading.formats import file_kind
+from etl.reading.read import parse_workbook
+from etl.reading.safety import check_upload
 from tests.documents import (PROVINCE_HEADINGS, YD_HEADINGS, Table, consolidated_table, document, form_table,
                              transposed_table)
 from tests.workbooks import catalogue_indicators, sample_units
@@ -192,7 +192,7 @@ def test_a_docx_zip_bomb_and_an_oversized_document_part_are_refused(monkeypatch)
     parts["word/media/padding.bin"] = b"\x00" * (5 * 2**20)
     [p] = check_upload(_pack(parts), "bao_cao.docx")
     assert p.code == "file_zip_bomb" and "word/media/padding.bin" in p.message
-    monkeypatch.setattr("etl.safety.MAX_DOCUMENT_XML_BYTES", 1000)
+    monkeypatch.setattr("etl.reading.safety.MAX_DOCUMENT_XML_BYTES", 1000)
     [p] = check_upload(GOOD, "bao_cao.docx")
     assert p.code == "file_too_large" and "nội dung văn bản" in p.message
 
@@ -205,7 +205,7 @@ def test_a_broken_document_part_is_unreadable_not_a_crash():
 
 
 def test_tables_per_document_are_capped(monkeypatch):
-    monkeypatch.setattr("etl.docx_sheets.MAX_TABLES", 2)
+    monkeypatch.setattr("etl.reading.docx_sheets.MAX_TABLES", 2)
     data = document(*YD_HEADINGS, *[Table([["a", "b"]]) for _ in range(3)])
     [p] = parse(data).problems
     assert p.code == "file_too_large" and "bảng" in p.message

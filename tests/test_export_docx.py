@@ -7,8 +7,9 @@ from datetime import date
 
 from docx import Document
 
-from etl.export import docx_bytes, gather, report_selection
-from etl.numbers import fmt_int, fmt_pct
+from etl.export.outputs import docx_bytes
+from etl.export.scope import gather, report_selection
+from etl.reading.numbers import fmt_int, fmt_pct
 from tests.seeding import H1_2024, seed_province
 
 

@@ -12,12 +12,12 @@ from pptx.util import Inches
 from sqlalchemy import text
 
 from etl.cli import main
-from etl.export import export, gather, pptx_bytes, report_selection
+from etl.export.outputs import export, pptx_bytes
 from etl.export.pptx import RANK_ROWS, RATE_TITLE
-from etl.export.scope import short_name
-from etl.queries.selection import ScopeError
-from etl.numbers import fmt_pct
+from etl.export.scope import gather, report_selection, short_name
 from etl.periods import Period
+from etl.queries.selection import ScopeError
+from etl.reading.numbers import fmt_pct
 from tests.seeding import H1_2024, seed_province
 
 TITLES = ["Các chỉ tiêu chủ yếu", RATE_TITLE, "Hội nghị quán triệt, tuyên truyền",

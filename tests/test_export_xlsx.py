@@ -9,11 +9,12 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import insert, update
 
-from etl.export import gather, report_selection, xlsx_bytes
+from etl.export.outputs import xlsx_bytes
+from etl.export.scope import gather, report_selection
 from etl.export.xlsx import RATE_HEADER, safe_text
-from etl.load import load_file
 from etl.periods import quarter
-from etl.schema import Fact, Unit
+from etl.warehouse.load import load_file
+from etl.warehouse.schema import Fact, Unit
 from tests.seeding import H1_2024, seed_province
 
 Q2 = quarter(2024, 2)

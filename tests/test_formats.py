@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from etl.formats import file_kind
-from etl.load import load_file
-from etl.read import parse_workbook
-from etl.schema import Fact
-from tests.workbooks import (catalogue_indicators, consolidated_workbook, convert_with_calc, form_workbook,
-                             ods_bytes, ods_row, sample_units, transposed_workbook, workbook_of_sheets)
+from etl.reading.formats import file_kind
+from etl.reading.read import parse_workbook
+from etl.warehouse.load import load_file
+from etl.warehouse.schema import Fact
+from tests.workbooks import (catalogue_indicators, consolidated_workbook, convert_with_calc, form_workbook, ods_bytes,
+                             ods_row, sample_units, transposed_workbook, workbook_of_sheets)
 
 UNITS, INDICATORS = sample_units(), catalogue_indicators()
 
@@ -102,7 +102,7 @@ def test_calc_files_load_with_the_figures_of_the_xlsx(engine, converted, fmt):
     assert load_file(engine, SOURCES[name], name).status == "loaded"
     expected = facts(engine)
     assert len(expected) == 3
-    from etl.load import undo_batch
+    from etl.warehouse.undo import undo_batch
     assert undo_batch(engine, 1).ok and facts(engine) == {}
     other = name.replace(".xlsx", f".{fmt}")
     result = load_file(engine, converted[fmt][other], other)
@@ -167,6 +167,6 @@ def test_an_ods_repeating_a_filled_cell_a_million_times_is_refused_before_calami
 
 
 def test_an_xls_cell_far_away_is_refused_before_calamine_reads_it(converted, tmp_path, monkeypatch):
-    monkeypatch.setattr("etl.calamine_sheets.MAX_GRID_CELLS", 10)   # the real cap is 4M cells: same path
+    monkeypatch.setattr("etl.reading.calamine_sheets.MAX_GRID_CELLS", 10)   # the real cap is 4M cells: same path
     pf = parse(converted["xls"]["ngang.xls"], "ngang.xls")
     assert [p.code for p in pf.problems] == ["file_too_large"] and "trang tính Tổng hợp" in pf.problems[0].message

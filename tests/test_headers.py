@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from etl.abbreviations import header_abbreviations
-from etl.headers import MeaningMatcher, normalise
-from etl.match import HeaderMatcher, match_unit
+from etl.catalog.abbreviations import header_abbreviations
 from etl.periods import quarter
-from etl.read import parse_workbook
+from etl.reading.headers import MeaningMatcher, normalise
+from etl.reading.match import HeaderMatcher
+from etl.reading.read import parse_workbook
+from etl.reading.unit_names import match_unit
 from tests.workbooks import catalogue_indicators, consolidated_workbook, form_workbook, sample_units
 
 INDICATORS, UNITS = catalogue_indicators(), sample_units()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from etl import auth
-from etl.batches import batch_units
-from etl.load import batch_file, list_batches, load_file, undo_batch
+from etl.accounts import auth
+from etl.warehouse.batches import batch_file, batch_units, list_batches
+from etl.warehouse.load import load_file
+from etl.warehouse.undo import undo_batch
 from tests.workbooks import consolidated_workbook
 
 PASSWORD = "mat-khau-du-dai"

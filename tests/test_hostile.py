@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.load import load_file, preview_file
 from etl.problems import ERROR
+from etl.warehouse.load import load_file, preview_file
 from tests.engines import warehouse_checksum
 from tests.hostile.corpus import CORPUS, good
 from tests.workbooks import consolidated_workbook
@@ -16,7 +16,7 @@ VIETNAMESE = set("ăâđêôơưáàảãạấầẩẫậắằẳẵặéè�
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     """One SQLite warehouse holding one loaded batch, shared by the corpus cases (none may change it)."""
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('hostile')}/warehouse.db")
     ensure_schema(engine)
     assert load_file(engine, good(), "tot.xlsx", user="lan").status == "loaded"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from etl.catalog.template import template_bytes
+from etl.export.outputs import export
+from etl.periods import parse_period, quarter
 from etl.queries.selection import Selection
 from etl.queries.summary import summary
-from etl.export import export
-from etl.load import load_file
-from etl.periods import parse_period, quarter
-from etl.template import template_bytes
+from etl.warehouse.load import load_file
 from tests.workbooks import fill_template
 
 

@@ -1,15 +1,15 @@
-"""Unit lineage (etl.lineage, data/unit_lineage.csv, `python -m etl units check-lineage`)."""
+"""Unit lineage (etl.catalog.lineage, data/unit_lineage.csv, `python -m etl units check-lineage`)."""
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
 
+from etl.catalog.lineage import (LineageRow, build_demo_lineage, is_illustrative, load_lineage, predecessors,
+                                 read_lineage, successors, unit_rows_from_csv, validate_lineage, write_lineage)
+from etl.catalog.official import find_province, official_communes
 from etl.cli import main
 from etl.config import DATA_DIR
-from etl.lineage import (LineageRow, build_demo_lineage, is_illustrative, load_lineage, predecessors,
-                         read_lineage, successors, unit_rows_from_csv, validate_lineage, write_lineage)
-from etl.official import find_province, official_communes
 
 UNITS = unit_rows_from_csv(DATA_DIR / "units.csv")
 LINEAGE = read_lineage(DATA_DIR / "unit_lineage.csv")

@@ -6,10 +6,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from etl.audit import recent_events
-from etl.load import batch_file, list_batches, load_file, preview_file, undo_batch
+from etl.accounts.audit import recent_events
 from etl.periods import quarter
-from etl.schema import Base, Batch, BatchValue, Fact, Meta
+from etl.warehouse.batches import batch_file, list_batches
+from etl.warehouse.load import load_file, preview_file
+from etl.warehouse.schema import Base, Batch, BatchValue, Fact, Meta
+from etl.warehouse.undo import undo_batch
 from tests.workbooks import cell_of, consolidated_workbook, form_workbook
 
 Q2 = quarter(2024, 2)
@@ -272,8 +274,9 @@ class _Serialization(Exception):
 
 
 def test_a_serialization_failure_retries_the_whole_file(sqlite_engine, monkeypatch):
-    import etl.load as load_module
     from sqlalchemy.exc import OperationalError
+
+    import etl.warehouse.load as load_module
     real, calls = load_module._load_values, []
 
     def flaky(conn, *args):
@@ -308,7 +311,7 @@ def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
     import gc
     import weakref
 
-    import etl.load as load_module
+    import etl.warehouse.load as load_module
     seen, real = [], load_module._load_values
 
     class Node:
@@ -355,9 +358,9 @@ def test_a_warehouse_locked_throughout_gives_warehouse_busy_and_writes_nothing(s
     the pages and the CLI show, and nothing written."""
     import sqlite3
 
-    import etl.batches as batches
-    import etl.db as db
-    from etl.batches import WarehouseBusy
+    import etl.warehouse.batches as batches
+    import etl.warehouse.db as db
+    from etl.warehouse.batches import WarehouseBusy
     real_pragmas = db._sqlite_pragmas
 
     def impatient(dbapi_conn, record):   # a 50 ms busy timeout, so the test does not wait a minute

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from etl import auth, passwords, throttle
-from etl.audit import recent_events
-from etl.client_address import client_address, is_https
-from etl.schema import LoginAttempt
+from etl.accounts import auth, passwords, throttle
+from etl.accounts.audit import recent_events
+from etl.accounts.client_address import client_address, is_https
+from etl.warehouse.schema import LoginAttempt
 
 PASSWORD = "mat-khau-du-dai"
 ATTACKER, ADMIN_DESK, OTHER = "203.0.113.66", "198.51.100.7", "192.0.2.44"
@@ -162,12 +162,13 @@ def test_https_seen_directly_or_through_a_trusted_proxy(scheme, peer, proto, tru
 
 
 def test_the_page_passes_the_trusted_proxys_client_address(monkeypatch):
-    import ui_auth
     from types import SimpleNamespace
+
+    import ui.auth
     fake = SimpleNamespace(context=SimpleNamespace(ip_address="10.0.0.5",
                                                    headers={"X-Forwarded-For": "198.51.100.7"}))
-    monkeypatch.setattr(ui_auth, "st", fake)
+    monkeypatch.setattr(ui.auth, "st", fake)
     monkeypatch.setenv("DVK_TRUSTED_PROXIES", "10.0.0.5")
-    assert ui_auth.request_address() == "198.51.100.7"
+    assert ui.auth.request_address() == "198.51.100.7"
     monkeypatch.delenv("DVK_TRUSTED_PROXIES")
-    assert ui_auth.request_address() == "10.0.0.5"
+    assert ui.auth.request_address() == "10.0.0.5"

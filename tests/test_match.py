@@ -3,9 +3,10 @@ from datetime import date
 
 import pytest
 
-from etl.match import HeaderMatcher, UnitMatcher, is_cluster_label, is_footer_label, is_total_label, \
-    is_unit_header, match_unit, period_in_lines, period_problem
 from etl.periods import Period, quarter
+from etl.reading.match import (HeaderMatcher, is_cluster_label, is_footer_label, is_total_label, is_unit_header,
+                               period_in_lines, period_problem)
+from etl.reading.unit_names import UnitMatcher, match_unit
 from tests.workbooks import catalogue_indicators, sample_units
 
 UNITS = sample_units()
@@ -137,7 +138,7 @@ def test_headers_match_catalogue_aliases(headers, group, sub, code):
 
 
 def test_an_alias_claimed_by_two_indicators_is_never_used():
-    from etl.catalog import IndicatorRow
+    from etl.catalog.catalogue import IndicatorRow
     inds = [IndicatorRow("a", "Chỉ tiêu A", "", "", ("Số cuộc",), 1),
             IndicatorRow("b", "Chỉ tiêu B", "", "", ("Số cuộc",), 2)]
     assert HeaderMatcher(inds).match("Số cuộc") is None
@@ -209,7 +210,7 @@ def test_quarter_may_be_reported_in_its_last_month():
 
 
 def test_unit_matcher_is_reused_for_an_equal_catalogue_and_period():
-    from etl.match import unit_matcher
+    from etl.reading.match import unit_matcher
     assert unit_matcher(sample_units(), Q2_2024) is unit_matcher(sample_units(), Q2_2024)
     assert unit_matcher(sample_units(), Q2_2024) is not unit_matcher(sample_units(), Q3_2025)
     assert unit_matcher(sample_units()[:5], Q2_2024).match("Huyện Yên Định").problem == "unknown_unit"

@@ -18,7 +18,7 @@ def columns(engine, table: str) -> set[str]:
 
 
 def test_upgrade_keeps_accounts_and_sessions_and_downgrade_undoes_it(empty_engine):  # noqa: F811
-    from etl import auth, sessions
+    from etl.accounts import auth, sessions
     migrate(empty_engine, "upgrade", "0004")
     token = "old-token-from-before-the-upgrade"
     with empty_engine.begin() as conn:
@@ -31,7 +31,7 @@ def test_upgrade_keeps_accounts_and_sessions_and_downgrade_undoes_it(empty_engin
     assert revision(empty_engine) == HEAD
     assert {"login_attempts", "session_handoffs"} <= tables(empty_engine)
     assert auth.session_account(empty_engine, token).username == "lan"
-    assert auth.open_handoff(empty_engine, token)  # an old login can still move into a cookie
+    assert sessions.open_handoff(empty_engine, token)  # an old login can still move into a cookie
     migrate(empty_engine, "downgrade", "0004")
     assert not {"login_attempts", "session_handoffs"} & tables(empty_engine)
     assert "login_id" not in columns(empty_engine, "login_sessions")
@@ -44,7 +44,7 @@ def test_migrated_login_tables_match_the_models(empty_engine):  # noqa: F811
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from etl.schema import Base
+    from etl.warehouse.schema import Base
     migrate(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from etl.db import alembic_config, make_engine
+from etl.warehouse.db import alembic_config, make_engine
 from tests.conftest import BACKENDS
 from tests.engines import _drop_pg_db, _fresh_pg_url
 
@@ -38,7 +38,7 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
 
 
 def migrate(engine: Engine, direction: str, revision: str) -> None:
-    """Run alembic on one transaction, as etl.db.ensure_schema does."""
+    """Run alembic on one transaction, as etl.warehouse.db.ensure_schema does."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -142,7 +142,7 @@ def test_downgrade_restores_the_old_layout_with_the_facts(empty_engine):
 
 
 @pytest.mark.parametrize("stmt", [
-    # every filter of etl.queries / etl.load on facts: period ranges, a period and batch (undo),
+    # every filter of etl.queries / etl.warehouse.load on facts: period ranges, a period and batch (undo),
     # a period and unit/indicator (revision update), a unit alone (catalogue checks)
     "SELECT indicator_code, sum(value) FROM facts WHERE period_index IN (8098, 8099) GROUP BY indicator_code",
     "SELECT DISTINCT unit_code, period_index FROM facts WHERE period_index BETWEEN 8098 AND 8100",
@@ -164,7 +164,7 @@ def test_migrated_facts_table_matches_the_models(empty_engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from etl.schema import Base
+    from etl.warehouse.schema import Base
     migrate(empty_engine, "upgrade", "head")
     with empty_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -1,4 +1,4 @@
-"""Report sentences (etl.narrative): seed 001's figures come out in its official wording; missing
+"""Report sentences (etl.queries.narrative): seed 001's figures come out in its official wording; missing
 figures are left out; comparisons, rankings and units that have not reported.
 
 The warehouse is seeded by tests.seeding.seed_province (27 units, 2023–2024, seed 001's cluster
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from etl import narrative
-from etl.catalog import load_catalogue
+from etl.catalog.catalogue import load_catalogue
+from etl.periods import Period, quarter
+from etl.queries import narrative
 from etl.queries.selection import Selection
 from etl.queries.summary import totals
-from etl.periods import Period, quarter
 from tests.seeding import H1_2024, seed_province
 from tests.workbooks import catalogue_indicators
 

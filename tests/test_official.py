@@ -1,4 +1,4 @@
-"""Official commune import (etl.official, `python -m etl units import-official`)."""
+"""Official commune import (etl.catalog.official, `python -m etl units import-official`)."""
 from __future__ import annotations
 
 import csv
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from etl.catalog.lineage import LineageRow, write_lineage
+from etl.catalog.official import (UNIT_COLUMNS, ProvinceNotFound, find_province, import_official, official_communes,
+                                  plan_import, read_unit_rows)
 from etl.cli import main
 from etl.config import DATA_DIR
-from etl.lineage import LineageRow, write_lineage
-from etl.official import (UNIT_COLUMNS, ProvinceNotFound, find_province, import_official,
-                          official_communes, plan_import, read_unit_rows)
 
 UNITS_CSV = DATA_DIR / "units.csv"
 KNOWN_COMMUNES = [  # code, name, kind

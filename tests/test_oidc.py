@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from etl import auth, oidc
-from etl.audit import recent_events
-from etl.schema import User
+from etl.accounts import auth, oidc
+from etl.accounts.audit import recent_events
+from etl.warehouse.schema import User
 
 ISSUER = "https://id.example.gov.vn"
 

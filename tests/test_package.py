@@ -1,4 +1,4 @@
-"""etl.package reads an .xlsx package as openpyxl will, before openpyxl does: DTD markers in any part
+"""etl.reading.package reads an .xlsx package as openpyxl will, before openpyxl does: DTD markers in any part
 and encoding, the workbook part and its sheets (repeats kept), shared strings counted exactly."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from openpyxl.packaging.manifest import Manifest
 from openpyxl.reader.excel import _find_workbook_part
 from openpyxl.xml.functions import fromstring
 
-from etl import package
+from etl.reading import package
 from tests.hostile.crafted import members, pack, sheets_sharing_one_part
 from tests.workbooks import to_bytes
 

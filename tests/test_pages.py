@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, text
 
-from etl.numbers import fmt_delta, fmt_int, fmt_pct
 from etl.periods import parse_period
+from etl.reading.numbers import fmt_delta, fmt_int, fmt_pct
 from tests.dashboard_pages import dashboard_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ COMMUNE_QUARTERS = ["2025-Q3", "2025-Q4"]
 def _seed(engine) -> dict:
     """Random facts for every district until 2025-Q2 and every commune after; one commune skips the
     latest quarter, so the reporting page has someone missing. Returns that commune's name."""
-    from etl.schema import Batch, Fact
+    from etl.warehouse.schema import Batch, Fact
     rng = random.Random(7)
     with engine.begin() as conn:
         batch = conn.execute(insert(Batch).values(file_name="seed.xlsx", sha256="1" * 64,
@@ -63,8 +63,8 @@ def conn_cluster(engine, code: str) -> str:
 
 def _warehouse(url: str):
     """A migrated warehouse at `url` with an administrator account."""
-    from etl import auth
-    from etl.db import ensure_schema, make_engine
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
     auth.add_user(engine, ADMIN, "admin", password=PASSWORD)
@@ -323,13 +323,13 @@ def _sum_unit(engine, indicator: str, spec: str, unit: str) -> int:
 
 
 def test_first_start_on_empty_warehouse_loads_demo(app, tmp_path, monkeypatch):
-    pytest.importorskip("etl.demo")
+    pytest.importorskip("etl.demo.demo")
     at = app(f"sqlite:///{tmp_path}/first.db")
     monkeypatch.setenv("DVK_DEMO_AUTOLOAD", "1")
     at.run(timeout=120)
     assert not at.exception, [e.message for e in at.exception]
     assert any("Số liệu minh họa" in w.value for w in at.warning)
-    from etl.db import make_engine
+    from etl.warehouse.db import make_engine
     engine = make_engine(f"sqlite:///{tmp_path}/first.db")
     latest = at.selectbox(key="f_period").value
     assert at.metric[0].label == "Hội nghị quán triệt"  # the demo's figures, as the warehouse sums them
@@ -355,25 +355,25 @@ def test_exported_tables_neutralise_formulas_and_keep_numbers():
     import openpyxl
     import pandas as pd
 
-    import ui
+    import ui.tables
     df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Xã Định Tân"],
                        "conferences": pd.array([1, None, 4819, 0, 3], dtype="Int64")})
-    out = ui.export_frame(df, {"name": "Đơn vị", "conferences": "Hội nghị"})
+    out = ui.tables.export_frame(df, {"name": "Đơn vị", "conferences": "Hội nghị"})
     assert list(out.columns) == ["Đơn vị", "Hội nghị"]
     assert out["Đơn vị"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Xã Định Tân"]
-    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(out))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(ui.tables.to_xlsx(out))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Đơn vị", "Hội nghị")
     assert rows[1][0].startswith("'=") and rows[3][1] == 4819 and rows[2][1] is None
-    shown = ui.display_frame(df, {"conferences": "Hội nghị"})
+    shown = ui.tables.display_frame(df, {"conferences": "Hội nghị"})
     assert shown["Hội nghị"].tolist() == ["1", "–", "4.819", "0", "3"]
 
 
 @pytest.fixture(scope="module")
 def no_models_url(tmp_path_factory):
     """A warehouse where every district reported conferences in 2024-Q1 but nobody reported models."""
-    from etl.db import ensure_schema, make_engine
-    from etl.schema import Batch, Fact
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.schema import Batch, Fact
     url = f"sqlite:///{tmp_path_factory.mktemp('no_models')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)
@@ -429,8 +429,8 @@ def test_export_narrative_compares_with_the_period_chosen_in_the_sidebar(seeded_
 
 
 def test_ranking_with_a_single_unit_says_so_instead_of_an_empty_grid(app, tmp_path):
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     from tests.workbooks import consolidated_workbook
     url = f"sqlite:///{tmp_path}/one.db"
     engine = make_engine(url)

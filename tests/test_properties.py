@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from etl.db import ensure_schema, make_engine
-from etl.load import load_file, undo_batch
-from etl.numbers import fmt_int, pad2
 from etl.periods import Period, parse_period
 from etl.queries.selection import Selection
 from etl.queries.summary import summary
-from etl.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
+from etl.reading.numbers import fmt_int, pad2
+from etl.warehouse.db import ensure_schema, make_engine
+from etl.warehouse.load import load_file
+from etl.warehouse.schema import AuditEvent, Batch, BatchFile, BatchSheet, BatchValue, Fact
+from etl.warehouse.undo import undo_batch
 from tests.workbooks import consolidated_workbook
 
 UNITS = ["Huyện Yên Định", "Huyện Nông Cống", "TX Bỉm Sơn", "TP Thanh Hóa", "Thọ Xuân", "H. Hà Trung"]

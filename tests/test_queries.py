@@ -8,17 +8,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, update
 
-from etl.catalog import load_catalogue
+from etl.catalog.catalogue import load_catalogue
 from etl.periods import Period, parse_period, periods_between, quarter
 from etl.queries import reporting as rp
-from etl.queries import stats, summary as sm, trend as tr
+from etl.queries import stats
+from etl.queries import summary as sm
+from etl.queries import trend as tr
 from etl.queries.selection import Selection
 from etl.queries.versions import data_span, data_version
-from etl.schema import Batch, Fact, Unit
+from etl.warehouse.schema import Batch, Fact, Unit
+
 
 def catalogue_communes(engine, cluster=None) -> int:
     """Communes the catalogue file already holds (the official list, when imported)."""
-    from etl.catalog import load_units
+    from etl.catalog.catalogue import load_units
     return sum(u.level == "commune" and (cluster is None or u.cluster_code == cluster)
                for u in load_units(engine))
 

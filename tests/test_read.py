@@ -5,9 +5,9 @@ import pytest
 from openpyxl import Workbook
 
 from etl.periods import Period, quarter
-from etl.read import parse_workbook
-from tests.workbooks import (catalogue_indicators, cell_of, consolidated_workbook, first_data_row,
-                             form_workbook, sample_units, to_bytes)
+from etl.reading.read import parse_workbook
+from tests.workbooks import (catalogue_indicators, cell_of, consolidated_workbook, first_data_row, form_workbook,
+                             sample_units, to_bytes)
 
 UNITS, INDICATORS = sample_units(), catalogue_indicators()
 TODAY = date(2026, 1, 15)
@@ -475,7 +475,7 @@ def test_units_of_measure_line_under_flat_headers():
 
 
 def test_merged_ranges_are_read_from_the_sheet_xml():
-    from etl.read import _merged_cells
+    from etl.reading.xlsx_sheets import _merged_cells
     xml = (b'<worksheet><sheetData><row r="1"/></sheetData><mergeCells count="2"><mergeCell ref="C4:D4"/>'
            b'<mergeCell ref="A4:A5"/></mergeCells><pageMargins/></worksheet>')
     assert _merged_cells(xml) == {(4, 3): (4, 3), (4, 4): (4, 3), (4, 1): (4, 1), (5, 1): (4, 1)}

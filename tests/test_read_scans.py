@@ -1,4 +1,4 @@
-"""The sheet-XML scans of etl.read look at each byte a bounded number of times whatever the bytes
+"""The sheet-XML scans of etl.reading.read look at each byte a bounded number of times whatever the bytes
 (crafted XML once made them quadratic: 12 minutes for 14 KB), agree with openpyxl on real sheets,
 and the matching patterns only ever see cell text cut to MAX_CELL_CHARS, in linear time."""
 from __future__ import annotations
@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import etl.read
-from etl import match, unit_names
-from etl.read import parse_workbook
-from etl.xlsx_sheets import MAX_CELL_CHARS, _bounded, _formula_cells, _hidden_rows, _merged_cells, _row_merges
+import etl.reading.read
+from etl.reading import match, unit_names
+from etl.reading.read import parse_workbook
+from etl.reading.xlsx_sheets import MAX_CELL_CHARS, _bounded, _formula_cells, _hidden_rows, _merged_cells, _row_merges
 from tests.hostile.crafted import long_texts_to_match
 from tests.workbooks import catalogue_indicators, sample_units, to_bytes
 
@@ -102,7 +102,7 @@ def test_long_cell_text_is_cut_once_and_shared():
 def test_the_matching_patterns_only_see_cut_text(monkeypatch):
     """Header and unit cells of 32,000 characters: every cell the reader hands on is cut."""
     seen: list = []
-    real_detect, real_read = etl.read.detect_layout, etl.read._read_full
+    real_detect, real_read = etl.reading.read.detect_layout, etl.reading.read._read_full
 
     def detect(sheet, *args):
         seen.extend(v for row in sheet.rows for v in row if isinstance(v, str))
@@ -112,8 +112,8 @@ def test_the_matching_patterns_only_see_cut_text(monkeypatch):
         sheet = real_read(*args)
         seen.extend(v for row in sheet.rows for v in row if isinstance(v, str))
         return sheet
-    monkeypatch.setattr(etl.read, "detect_layout", detect)
-    monkeypatch.setattr(etl.read, "_read_full", read)
+    monkeypatch.setattr(etl.reading.read, "detect_layout", detect)
+    monkeypatch.setattr(etl.reading.read, "_read_full", read)
     parsed = parse_workbook(long_texts_to_match(), "dai.xlsx", units=sample_units(), indicators=catalogue_indicators(),
                             today=date(2026, 1, 1))
     assert [p.code for p in parsed.problems if p.is_error] == ["unknown_unit", "unknown_unit"]

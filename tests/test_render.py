@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from etl.export import export
+from etl.export.outputs import export
 from tests.seeding import seed_province
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ DECKS = {"tinh": "province", "cum-dong-bang": "cluster:dong-bang", "don-vi-yen-d
 def render_all(tmp: Path) -> dict[str, tuple[int, str, list[Path]]]:
     """stem -> (slides, PDF text, PNG pages) for a province, a cluster and a unit deck, converted by
     one LibreOffice run (its start-up is most of the cost)."""
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(f"sqlite:///{tmp}/warehouse.db")
     ensure_schema(engine)
     seed_province(engine)
@@ -75,8 +75,8 @@ def test_chart_images_are_png_from_one_browser(sqlite_engine):
     import io
     import zipfile
 
-    from etl.export import gather, report_selection
     from etl.export.charts import charts_zip, figures
+    from etl.export.scope import gather, report_selection
     from etl.periods import parse_period
     if shutil.which("chromium") is None and not os.environ.get("CI"):
         pytest.skip("chromium not installed")

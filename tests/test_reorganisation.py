@@ -1,6 +1,6 @@
 """Series across the 2025 reorganisation: 27 districts → 26 (Đông Sơn merged) → 166 communes.
 
-One warehouse per database is loaded through etl.load.load_file with one biểu tổng hợp per quarter,
+One warehouse per database is loaded through etl.warehouse.load.load_file with one biểu tổng hợp per quarter,
 2024-Q1 … 2026-Q3, each listing the units that existed then (a few stay silent), and the queries
 must give cluster and province series without a gap whose totals are the sums of those rows.
 """
@@ -10,18 +10,18 @@ import io
 from collections import Counter
 
 import pytest
-from tests.engines import postgres_engine as _postgres_engine
-from tests.engines import sqlite_engine as _sqlite_engine
 from openpyxl import load_workbook
 
+from etl.catalog.catalogue import load_units
+from etl.catalog.template import template_bytes, template_units
+from etl.periods import REORGANISATION_DATE, ROMAN, Period, periods_between, quarter
 from etl.queries.reporting import completeness
 from etl.queries.selection import Selection
 from etl.queries.summary import summary
 from etl.queries.trend import trend
-from etl.catalog import load_units
-from etl.load import load_file
-from etl.periods import REORGANISATION_DATE, ROMAN, Period, periods_between, quarter
-from etl.template import template_bytes, template_units
+from etl.warehouse.load import load_file
+from tests.engines import postgres_engine as _postgres_engine
+from tests.engines import sqlite_engine as _sqlite_engine
 from tests.workbooks import consolidated_workbook
 
 FIRST, LAST = quarter(2024, 1), quarter(2026, 3)

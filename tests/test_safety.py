@@ -7,12 +7,11 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from etl.read import MAX_COLS, MAX_EMPTY_RUN, parse_workbook
-from etl.safety import (MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_file_count, check_upload,
-                        zip_bomb_detail)
+from etl.reading.read import MAX_COLS, MAX_EMPTY_RUN, parse_workbook
+from etl.reading.safety import (MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_MIN_BYTES, check_file_count, check_upload,
+                                zip_bomb_detail)
 from tests.hostile import crafted
-from tests.workbooks import (catalogue_indicators, consolidated_workbook, first_data_row, sample_units,
-                             to_bytes)
+from tests.workbooks import catalogue_indicators, consolidated_workbook, first_data_row, sample_units, to_bytes
 
 UNITS, INDICATORS = sample_units(), catalogue_indicators()
 GOOD = consolidated_workbook([("Huyện Yên Định", {"conferences": 3})])
@@ -23,15 +22,15 @@ def parse(data, **kw):
 
 
 def sheets_read(monkeypatch) -> list:
-    """Record every sheet etl.read materialises, to assert how much of a file was read."""
-    import etl.read
-    seen, real = [], etl.read._read_full
+    """Record every sheet etl.reading.read materialises, to assert how much of a file was read."""
+    import etl.reading.read
+    seen, real = [], etl.reading.read._read_full
 
     def spy(*args, **kw):
         sheet = real(*args, **kw)
         seen.append(sheet)
         return sheet
-    monkeypatch.setattr(etl.read, "_read_full", spy)
+    monkeypatch.setattr(etl.reading.read, "_read_full", spy)
     return seen
 
 
@@ -127,7 +126,7 @@ def test_corrupt_sheet_xml_is_unreadable_not_a_crash():
 
 
 def test_many_junk_rows_below_a_table_are_refused_without_reading_them_all(monkeypatch):
-    monkeypatch.setattr("etl.read.MAX_ROWS", 2000)  # the real cap is 10.000 rows; same code path
+    monkeypatch.setattr("etl.reading.read.MAX_ROWS", 2000)  # the real cap is 10.000 rows; same code path
     below = [[None, "x", None]] * 2500
     seen = sheets_read(monkeypatch)
     pf = parse(one_unit_sheet(below))
@@ -137,7 +136,7 @@ def test_many_junk_rows_below_a_table_are_refused_without_reading_them_all(monke
 
 
 def test_formatted_empty_rows_end_the_scan(monkeypatch):
-    monkeypatch.setattr("etl.read.MAX_EMPTY_RUN", 50)
+    monkeypatch.setattr("etl.reading.read.MAX_EMPTY_RUN", 50)
     below = [[None, None, None]] * 100 + [[2, "Huyện Hà Trung", 4]]  # beyond a long empty run
     pf = parse(one_unit_sheet(below))
     assert pf.ok and [r.unit_code for r in pf.records] == ["394"]
@@ -157,7 +156,7 @@ def test_a_stray_cell_far_below_and_far_right_is_not_read(monkeypatch):
 
 
 def test_huge_sheet_xml_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 2000)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHEET_XML_BYTES", 2000)
     [p] = check_upload(GOOD, "a.xlsx")
     assert p.code == "file_too_large" and "trang tính" in p.message
 
@@ -196,15 +195,15 @@ def test_a_macro_workbook_is_refused_with_how_to_save_it_without_macros(build, n
 
 
 def test_every_part_is_capped_not_only_the_sheets(monkeypatch):
-    monkeypatch.setattr("etl.safety.MAX_PART_BYTES", 5000)
+    monkeypatch.setattr("etl.reading.safety.MAX_PART_BYTES", 5000)
     [p] = check_upload(GOOD, "a.xlsx")   # the theme (10 KB) is the largest part of GOOD
     assert p.code == "file_too_large" and "xl/theme/theme1.xml" in p.message
     assert "4,9 KB mỗi thành phần" in p.message
 
 
 def test_sheets_per_workbook_are_capped(monkeypatch):
-    monkeypatch.setattr("etl.safety.MAX_SHEETS", 7)
-    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 10**9)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHEETS", 7)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHEET_XML_BYTES", 10**9)
     assert check_upload(crafted.sheets_sharing_one_part(7), "a.xlsx") == []
     [p] = check_upload(crafted.sheets_sharing_one_part(8), "a.xlsx")
     assert p.code == "too_many_sheets" and "8 trang tính" in p.message and "giới hạn 7" in p.message
@@ -213,7 +212,7 @@ def test_sheets_per_workbook_are_capped(monkeypatch):
 def test_sheet_xml_is_counted_once_per_sheet_pointing_at_it(monkeypatch):
     one, three = crafted.sheets_sharing_one_part(1), crafted.sheets_sharing_one_part(3)
     size = zipfile.ZipFile(io.BytesIO(one)).getinfo("xl/data/shared.xml").file_size  # outside xl/worksheets/
-    monkeypatch.setattr("etl.safety.MAX_SHEET_XML_BYTES", 2 * size + 5000)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHEET_XML_BYTES", 2 * size + 5000)
     assert check_upload(one, "a.xlsx") == []
     [p] = check_upload(three, "a.xlsx")
     assert p.code == "file_too_large" and "mỗi lần một trang tính được đọc" in p.message
@@ -222,10 +221,10 @@ def test_sheet_xml_is_counted_once_per_sheet_pointing_at_it(monkeypatch):
 def test_shared_strings_are_capped_by_size_and_by_count(monkeypatch):
     data = crafted.shared_strings_counted(1000)
     assert check_upload(data, "a.xlsx") == []
-    monkeypatch.setattr("etl.safety.MAX_SHARED_STRINGS", 999)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHARED_STRINGS", 999)
     [p] = check_upload(data, "a.xlsx")
     assert p.code == "too_many_shared_strings" and "999 chuỗi" in p.message
-    monkeypatch.setattr("etl.safety.MAX_SHARED_STRINGS_BYTES", 10_000)
+    monkeypatch.setattr("etl.reading.safety.MAX_SHARED_STRINGS_BYTES", 10_000)
     [p] = check_upload(data, "a.xlsx")
     assert p.code == "too_many_shared_strings" and "9,8 KB" in p.message
 

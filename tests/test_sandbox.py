@@ -1,4 +1,4 @@
-"""The bounded parse worker (etl.sandbox): results come back whole, every limit stops a misbehaving
+"""The bounded parse worker (etl.reading.sandbox): results come back whole, every limit stops a misbehaving
 parse and becomes the file's Problem naming that limit, and the warehouse never changes."""
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-import etl.read
-from etl.load import load_file, preview_file
-from etl.read import parse_workbook
-from etl.sandbox import LimitExceeded, WorkerError, parse_bounded, run_bounded
+import etl.reading.read
+from etl.reading.read import parse_workbook
+from etl.reading.sandbox import LimitExceeded, WorkerError, parse_bounded, run_bounded
+from etl.warehouse.load import load_file, preview_file
 from tests import sandbox_targets
 from tests.engines import warehouse_checksum
 from tests.hostile.corpus import good
@@ -81,7 +81,7 @@ def test_a_crashed_worker_is_a_problem_and_a_bug_in_the_parser_is_an_exception()
 
 
 def test_parse_bounded_turns_a_limit_into_the_files_problem(tight, monkeypatch):
-    monkeypatch.setattr(etl.read, "parse_workbook", sandbox_targets.hoard)
+    monkeypatch.setattr(etl.reading.read, "parse_workbook", sandbox_targets.hoard)
     parsed = parse_bounded(good(), "lon.xlsx", units=UNITS, indicators=INDICATORS)
     assert [p.code for p in parsed.problems] == ["parse_memory_limit"]
     assert (parsed.file_name, parsed.ok, parsed.records) == ("lon.xlsx", False, [])
@@ -93,7 +93,7 @@ def test_parse_bounded_turns_a_limit_into_the_files_problem(tight, monkeypatch):
 def test_a_parse_stopped_by_a_limit_refuses_the_file_and_changes_nothing(engine, tight, monkeypatch, target, code):
     assert load_file(engine, good(), "tot.xlsx").status == "loaded"
     before = warehouse_checksum(engine)
-    monkeypatch.setattr(etl.read, "parse_workbook", target)
+    monkeypatch.setattr(etl.reading.read, "parse_workbook", target)
     for result in (preview_file(engine, good(), "cham.xlsx"), load_file(engine, good(), "cham.xlsx")):
         assert (result.status, result.batch_id) == ("rejected", None)
         assert [p.code for p in result.problems] == [code]
@@ -120,7 +120,7 @@ def test_workers_do_not_run_the_parents_main_script_again(tmp_path):
     itself again in every worker; the fork server's workers skip it."""
     script = tmp_path / "unguarded.py"
     script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                      "from etl.sandbox import run_bounded\nprint('parent ran', run_bounded(len, b'abcd'))\n")
+                      "from etl.reading.sandbox import run_bounded\nprint('parent ran', run_bounded(len, b'abcd'))\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
     assert (done.returncode, done.stdout) == (0, "parent ran 4\n"), done.stderr[-2000:]

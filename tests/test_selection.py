@@ -1,15 +1,15 @@
 """The one Selection and what it is called (etl.queries.selection), and the catalogue it takes its
-names from (etl.catalog.load_catalogue): the page header, the name in titles and captions, the label
+names from (etl.catalog.catalogue.load_catalogue): the page header, the name in titles and captions, the label
 inside sentences, report scopes, and the catalogue read again only when its version changes."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import insert, text
 
-from etl.catalog import RATE, load_catalogue
+from etl.catalog.catalogue import RATE, load_catalogue
 from etl.periods import Period, quarter
 from etl.queries.selection import PROVINCE_NAME, ScopeError, Selection, parse_scope
-from etl.schema import Cluster
+from etl.warehouse.schema import Cluster
 
 Q2 = quarter(2024, 2)
 DONG_BANG = ["Huyện Hà Trung", "Huyện Vĩnh Lộc", "Huyện Yên Định", "Huyện Thọ Xuân", "Huyện Thiệu Hóa",
@@ -105,7 +105,7 @@ def test_a_warehouse_upgraded_to_0007_takes_the_new_columns_from_the_csv(tmp_pat
     """0007 forgets the catalogue hash, so the next start fills short labels and key figures."""
     from alembic import command
 
-    from etl.db import alembic_config, ensure_schema, make_engine
+    from etl.warehouse.db import alembic_config, ensure_schema, make_engine
     engine = make_engine(f"sqlite:///{tmp_path}/w.db")
     cfg = alembic_config(engine)
     with engine.begin() as conn:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from etl import auth, sessions
+from etl.accounts import auth, sessions
 
 PASSWORD = "mat-khau-du-dai"
 
@@ -21,30 +21,30 @@ def logged_in(engine):
 
 
 def test_a_handoff_code_gives_one_cookie_token_of_the_same_login(engine, logged_in):
-    code = auth.open_handoff(engine, logged_in)
-    grant = auth.redeem_handoff(engine, code)
+    code = sessions.open_handoff(engine, logged_in)
+    grant = sessions.redeem_handoff(engine, code)
     assert grant is not None and grant.token not in (code, logged_in)
     assert auth.session_account(engine, grant.token).username == "lan"
     assert abs((grant.expires_at - auth.now()) - timedelta(hours=2)) < timedelta(minutes=1)
-    assert auth.redeem_handoff(engine, code) is None  # once only
-    assert auth.redeem_handoff(engine, "") is None and auth.redeem_handoff(engine, "x" * 5000) is None
-    assert auth.open_handoff(engine, "not-a-token") == ""
+    assert sessions.redeem_handoff(engine, code) is None  # once only
+    assert sessions.redeem_handoff(engine, "") is None and sessions.redeem_handoff(engine, "x" * 5000) is None
+    assert sessions.open_handoff(engine, "not-a-token") == ""
 
 
 def test_a_handoff_code_expires_after_a_minute(engine, logged_in):
-    code = auth.open_handoff(engine, logged_in)
+    code = sessions.open_handoff(engine, logged_in)
     later = auth.now() + timedelta(seconds=sessions.HANDOFF_SECONDS + 1)
-    assert auth.redeem_handoff(engine, code, moment=later) is None
+    assert sessions.redeem_handoff(engine, code, moment=later) is None
 
 
 @pytest.mark.parametrize("ended_by", ["tab", "cookie"])
 def test_logout_ends_the_tab_and_the_cookie_token(engine, logged_in, ended_by):
-    grant = auth.redeem_handoff(engine, auth.open_handoff(engine, logged_in))
-    pending = auth.open_handoff(engine, logged_in)
+    grant = sessions.redeem_handoff(engine, sessions.open_handoff(engine, logged_in))
+    pending = sessions.open_handoff(engine, logged_in)
     auth.logout(engine, logged_in if ended_by == "tab" else grant.token)
     assert auth.session_account(engine, logged_in) is None
     assert auth.session_account(engine, grant.token) is None
-    assert auth.redeem_handoff(engine, pending) is None  # no cookie for an ended login
+    assert sessions.redeem_handoff(engine, pending) is None  # no cookie for an ended login
 
 
 # --- the routes, called as the ASGI server calls them ---------------------------------------------
@@ -86,7 +86,7 @@ def set_cookie(response) -> str:
 
 
 def test_the_route_sets_an_httponly_strict_cookie(routes, engine, logged_in):
-    code = auth.open_handoff(engine, logged_in)
+    code = sessions.open_handoff(engine, logged_in)
     response = call(routes.set_session_cookie, f"code={code}".encode(), SAME_SITE)
     assert response.status_code == 204
     cookie = set_cookie(response)
@@ -105,7 +105,7 @@ def test_the_route_sets_an_httponly_strict_cookie(routes, engine, logged_in):
 ])
 def test_the_cookie_is_secure_under_https(routes, engine, logged_in, monkeypatch, scheme, headers, trusted):
     monkeypatch.setenv("DVK_TRUSTED_PROXIES", trusted)
-    code = auth.open_handoff(engine, logged_in)
+    code = sessions.open_handoff(engine, logged_in)
     response = call(routes.set_session_cookie, f"code={code}".encode(), SAME_SITE | headers, scheme=scheme)
     assert "secure" in {part.strip().lower() for part in set_cookie(response).split(";")}
 
@@ -113,14 +113,14 @@ def test_the_cookie_is_secure_under_https(routes, engine, logged_in, monkeypatch
 @pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "cross-site", "Host": "dashboard"},
                                      {"Origin": "https://evil.example", "Host": "dashboard"}])
 def test_the_routes_refuse_other_sites(routes, engine, logged_in, headers):
-    code = auth.open_handoff(engine, logged_in)
+    code = sessions.open_handoff(engine, logged_in)
     assert call(routes.set_session_cookie, f"code={code}".encode(), headers).status_code == 403
     assert call(routes.clear_session_cookie, b"", headers).status_code == 403
-    assert auth.redeem_handoff(engine, code) is not None  # the refused request used nothing up
+    assert sessions.redeem_handoff(engine, code) is not None  # the refused request used nothing up
 
 
 def test_the_logout_route_ends_the_login_and_expires_the_cookie(routes, engine, logged_in):
-    grant = auth.redeem_handoff(engine, auth.open_handoff(engine, logged_in))
+    grant = sessions.redeem_handoff(engine, sessions.open_handoff(engine, logged_in))
     response = call(routes.clear_session_cookie, b"", SAME_SITE | {"Cookie": f"dvk_session={grant.token}"})
     assert response.status_code == 204
     cookie = set_cookie(response).lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from etl.periods import quarter
-from etl.read import parse_workbook
+from etl.reading.read import parse_workbook
 from tests.workbooks import (catalogue_indicators, consolidated_workbook, sample_units, transposed_workbook,
                              workbook_of_sheets)
 

@@ -6,10 +6,10 @@ import io
 import openpyxl
 import pytest
 
-from etl.catalog import load_units
-from etl.load import load_file
+from etl.catalog.catalogue import load_units
+from etl.catalog.template import GUIDE_SHEET, SHEET, template_bytes, template_units
 from etl.periods import Period, quarter
-from etl.template import GUIDE_SHEET, SHEET, template_bytes, template_units
+from etl.warehouse.load import load_file
 from tests.workbooks import fill_template
 
 

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from etl import sentences as st
-from etl.catalog import IndicatorRow, read_csv
+from etl.catalog.catalogue import IndicatorRow, read_csv
+from etl.catalog.phrasebook import Phrasebook
 from etl.config import get_settings
 from etl.periods import Period
-from etl.read import parse_workbook
-from etl.phrasebook import Phrasebook
-from etl.text_figures import propose
+from etl.reading import sentences as st
+from etl.reading.read import parse_workbook
+from etl.reading.text_figures import propose
 from tests.documents import document, seed_document, seed_text
 from tests.workbooks import catalogue_indicators, sample_units
 

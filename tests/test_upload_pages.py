@@ -11,10 +11,10 @@ from unittest.mock import MagicMock
 import pytest
 from sqlalchemy import select
 
-from etl import auth
-from etl.audit import recent_events
-from etl.load import load_file
-from etl.schema import Fact
+from etl.accounts import auth
+from etl.accounts.audit import recent_events
+from etl.warehouse.load import load_file
+from etl.warehouse.schema import Fact
 from tests.engines import warehouse_checksum
 from tests.workbooks import consolidated_workbook
 
@@ -190,7 +190,7 @@ def test_scoped_uploader_is_refused_for_other_units(site):
     upload(at, ("yen_dinh.xlsx", own))
     button(at, "Xác nhận nạp").click().run()
     assert facts(site) == {("394", "conferences"): 4}
-    from etl.load import load_file
+    from etl.warehouse.load import load_file
     assert load_file(site, FIRST, "cua_tinh.xlsx", user="tinh").status == "loaded"
     page(at, "pages/history.py")  # newest first: tinh's batch, which lan may not undo
     assert not any(b.label.startswith("Hoàn tác") for b in at.button)
@@ -290,9 +290,10 @@ def test_openid_connect_accounts_come_from_st_user(site, monkeypatch, nav):
 def test_exported_audit_cells_cannot_run_as_formulas(site):
     import pandas as pd
 
-    import ui
+    import ui.auth
+    import ui.tables
     frame = pd.DataFrame({"Người thực hiện": ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "lan"]})
-    out = ui.export_frame(frame, {"Người thực hiện": "Người thực hiện"})["Người thực hiện"].tolist()
+    out = ui.tables.export_frame(frame, {"Người thực hiện": "Người thực hiện"})["Người thực hiện"].tolist()
     assert out == ["'=HYPERLINK(\"http://x\")", "'+1", "'-1", "'@SUM(A1)", "lan"]
 
 
@@ -335,11 +336,11 @@ def test_a_fresh_installation_says_how_to_create_the_first_admin(sqlite_engine, 
 
 @pytest.mark.parametrize("sent, token", [("abc-_123", "abc-_123"), (None, ""), (MagicMock(), ""), (42, "")])
 def test_only_a_string_cookie_is_a_session_token(sent, token, monkeypatch):
-    """AppTest's context hands back a MagicMock for any cookie; only a str may reach etl.auth."""
-    import ui_auth
-    fake = SimpleNamespace(context=SimpleNamespace(cookies={ui_auth.COOKIE: sent}))
-    monkeypatch.setattr(ui_auth, "st", fake)
-    assert ui_auth.browser_cookie() == token
+    """AppTest's context hands back a MagicMock for any cookie; only a str may reach etl.accounts.auth."""
+    import ui.auth
+    fake = SimpleNamespace(context=SimpleNamespace(cookies={ui.auth.COOKIE: sent}))
+    monkeypatch.setattr(ui.auth, "st", fake)
+    assert ui.auth.browser_cookie() == token
 
 
 def test_audit_log_names_command_line_changes_in_words(site):
@@ -374,7 +375,7 @@ def test_confirm_loads_what_was_previewed_or_previews_again(site):
 
 
 def test_history_page_shows_a_scoped_uploader_only_their_share(site):
-    from etl.load import load_file
+    from etl.warehouse.load import load_file
     assert load_file(site, FIRST, "hai_huyen.xlsx", user="tinh").status == "loaded"  # Yên Định + Nông Cống
     assert load_file(site, consolidated_workbook([("Huyện Thọ Xuân", {"conferences": 7})]), "tho_xuan.xlsx",
                      user="tinh").status == "loaded"
@@ -399,7 +400,7 @@ def column_question(at, header: str):
 
 
 def test_an_unsure_column_is_asked_learned_on_confirm_and_asked_again_once_removed(both_site):
-    from etl import aliases
+    from etl.catalog import aliases
     site = both_site
     at = page(open_app("quantri"), "pages/upload.py")
     upload(at, ("cum_1.xlsx", _unsure([("Huyện Yên Định", {"documents_issued": 2, "conferences": 3,

@@ -4,10 +4,10 @@ from datetime import date
 import pytest
 
 from etl.problems import problem
-from etl.read import UnitRecord, parse_workbook
-from etl.validate import MAX_PROBLEMS, RULES, RuleContext, cap_problems, run_rules
-from tests.workbooks import (catalogue_indicators, cell_of, consolidated_workbook, first_data_row,
-                             form_workbook, sample_units)
+from etl.reading.read import UnitRecord, parse_workbook
+from etl.reading.validate import MAX_PROBLEMS, RULES, RuleContext, cap_problems, run_rules
+from tests.workbooks import (catalogue_indicators, cell_of, consolidated_workbook, first_data_row, form_workbook,
+                             sample_units)
 
 UNITS, INDICATORS = sample_units(), catalogue_indicators()
 

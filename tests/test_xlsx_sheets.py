@@ -9,8 +9,8 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from etl import xlsx_sheets
-from etl.xlsx_sheets import MAX_COLS, calamine_fits, open_xlsx
+from etl.reading import xlsx_sheets
+from etl.reading.xlsx_sheets import MAX_COLS, calamine_fits, open_xlsx
 from tests.workbooks import consolidated_workbook, form_workbook, to_bytes
 
 
@@ -88,7 +88,7 @@ def test_sheets_calamine_must_not_hold_are_streamed():
 
 
 def test_an_error_cell_is_still_refused_with_its_cell():
-    from etl.read import parse_workbook
+    from etl.reading.read import parse_workbook
     from tests.workbooks import catalogue_indicators, cell_of, sample_units
     wb = load_workbook(BytesIO(consolidated_workbook([("Huyện Yên Định", {"conferences": 1})], extra_sheets=False)))
     ws = wb.active

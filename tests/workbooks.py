@@ -29,10 +29,10 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from etl.catalog import IndicatorRow, UnitRow, read_csv
-from etl.match import is_cluster_label, is_total_label
-from etl.numbers import read_count
-from etl.template import SHEET as TEMPLATE_SHEET
+from etl.catalog.catalogue import IndicatorRow, UnitRow, read_csv
+from etl.catalog.template import SHEET as TEMPLATE_SHEET
+from etl.reading.match import is_cluster_label, is_total_label
+from etl.reading.numbers import read_count
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CODES = ("documents_issued", "conferences", "conference_participants", "trainings", "training_participants",
@@ -294,7 +294,7 @@ def sample_units() -> list[UnitRow]:
 
 
 def fill_template(data: bytes, value_of) -> bytes:
-    """Fill every unit row of etl.template's sheet the way a user would in Excel
+    """Fill every unit row of etl.catalog.template's sheet the way a user would in Excel
     (value_of(row index, column index))."""
     wb = load_workbook(io.BytesIO(data))
     ws = wb[TEMPLATE_SHEET]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl.numbers import fmt_int, fmt_pct
 from etl.queries.selection import PROVINCE_NAME
+from etl.reading.numbers import fmt_int, fmt_pct
 from ui.charts import BLUE, DARK, NOTE, PALETTE, RED, chart, hover, merge, style, vline
 
 FITS = 12  # rows of a ranking chart (about a phone screen); longer rankings show their two ends

@@ -7,11 +7,11 @@ from datetime import timedelta, timezone
 
 import streamlit as st
 
-from etl.catalog import RATE
-from etl.narrative import derived_note, gaps_sentence
-from etl.numbers import fmt_delta, fmt_int, fmt_pct
+from etl.catalog.catalogue import RATE
+from etl.queries.narrative import derived_note, gaps_sentence
 from etl.queries.selection import COMPARE, Selection
 from etl.queries.views import Totals
+from etl.reading.numbers import fmt_delta, fmt_int, fmt_pct
 from ui.data import catalogue, data_span, page_totals
 from ui.filters import no_data, require_selection
 from ui.layout import kpi_row

@@ -11,13 +11,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl.catalog import Catalogue, load_catalogue
+from etl.catalog.catalogue import Catalogue, load_catalogue
 from etl.config import get_settings
 from etl.export.scope import ReportData, gather
 from etl.periods import Period
 from etl.queries import views
 from etl.queries.selection import Selection
-from etl.queries.versions import DataSpan, data_span as _data_span, data_version as _data_version
+from etl.queries.versions import DataSpan
+from etl.queries.versions import data_span as _data_span
+from etl.queries.versions import data_version as _data_version
 
 _VERSION = "_dvk_data_version"
 _READS = dict(show_spinner=False, max_entries=64)
@@ -27,7 +29,7 @@ _RUNS_LOCK = threading.Lock()
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str):
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
     return engine

@@ -1,13 +1,13 @@
 """The upload page's column questions: a select per uncertain or unknown column with figures,
 labelled with the header as written, options ranked by score plus "Không nạp cột này". The choices
-become the `mappings` of the preview and of the load (etl.load), which keeps them as learned aliases.
+become the `mappings` of the preview and of the load (etl.warehouse.load), which keeps them as learned aliases.
 Also the note listing every column mapped by meaning, by a learned alias or by a choice."""
 from __future__ import annotations
 
 import streamlit as st
 
-import ui
-from etl.queries import RATE
+import ui.data
+from etl.catalog.catalogue import RATE
 
 LEAVE_OUT = "__leave_out__"
 HOW = {"meaning": "theo nghĩa", "learned": "đã học từ lần nạp trước", "given": "theo lựa chọn"}
@@ -23,7 +23,7 @@ def ask_columns(index: int, result) -> dict[str, str | None]:
     asked = [(s.name, q) for s in result.sheets for q in s.questions]
     if not asked:
         return {}
-    labels = {code: label for code, label in ui.labels().items() if code != RATE}
+    labels = {code: label for code, label in ui.data.labels().items() if code != RATE}
     st.markdown("**Chọn chỉ tiêu cho các cột (dòng) chưa rõ** (lựa chọn được ghi nhớ cho các lần nạp sau)")
     round_ = st.session_state.get("_upl_round", 0)
     mappings: dict[str, str | None] = {}
@@ -45,7 +45,7 @@ def ask_columns(index: int, result) -> dict[str, str | None]:
 
 def mapped_note(result) -> None:
     """'Cột “Số lượt người dự” → Lượt người tham dự hội nghị (theo nghĩa)': never a silent guess."""
-    labels = ui.labels()
+    labels = ui.data.labels()
     lines = [f"• Cột “{m.header}” ({s.name}, ô {m.cell}) → "
              f"{labels.get(m.indicator, m.indicator) if m.indicator else 'không nạp'} ({HOW.get(m.how, m.how)})"
              for s in result.sheets for m in s.mapped_columns if m.how != "exact"]

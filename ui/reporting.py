@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl.catalog import RATE, REGISTERED
-from etl.numbers import fmt_int, fmt_pct
+from etl.catalog.catalogue import RATE, REGISTERED
 from etl.periods import Period, from_index, parse_period
 from etl.queries.reporting import CUMULATIVE, QUARTER
 from etl.queries.selection import Selection
 from etl.queries.sql import PROVINCE_CODE
 from etl.queries.views import ReportingData
+from etl.reading.numbers import fmt_int, fmt_pct
 from ui.cards import caption
 from ui.charts import chart, merge, period_ticks, style, trend_lines
 from ui.data import labels, unusual

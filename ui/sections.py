@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl.catalog import RATE, RECOGNISED, REGISTERED, CONFERENCES
-from etl.numbers import fmt_num
+from etl.catalog.catalogue import CONFERENCES, RATE, RECOGNISED, REGISTERED
 from etl.queries.selection import Selection
 from etl.queries.stats import PER_MEETING
 from etl.queries.views import Breakdown
+from etl.reading.numbers import fmt_num
 from ui.bars import grouped_chart, ranking_chart
 from ui.cards import caption
 from ui.charts import has_values

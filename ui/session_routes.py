@@ -2,7 +2,7 @@
 ASGI app object, which `streamlit run dashboard.py` and scripts/serve.py both serve).
 
 A page script cannot set an HttpOnly cookie, and the websocket the app talks over cannot set any.
-So after a login the tab asks the server, with a one-time code (etl.sessions), to set the cookie:
+So after a login the tab asks the server, with a one-time code (etl.accounts.sessions), to set the cookie:
 POST {base}/_dvk/session answers with `Set-Cookie: dvk_session=…; HttpOnly; SameSite=Strict`
 (`Secure` under https, directly or through a trusted TLS proxy). POST {base}/_dvk/logout ends the
 cookie's login and expires the cookie. Both refuse requests from other sites.
@@ -13,8 +13,8 @@ import threading
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from etl import auth
-from etl.client_address import is_https
+from etl.accounts import auth, sessions
+from etl.accounts.client_address import is_https
 from etl.config import get_settings
 
 COOKIE = "dvk_session"
@@ -38,7 +38,7 @@ def route_url(path: str) -> str:
 
 
 def _engine():
-    from etl.db import ensure_schema, make_engine
+    from etl.warehouse.db import ensure_schema, make_engine
     url = get_settings().database_url
     with _engines_lock:
         if url not in _engines:
@@ -80,7 +80,7 @@ async def set_session_cookie(request):
     if not same_site(request):
         return Response(status_code=403)
     code = await _form_field(request, "code")
-    grant = await run_in_threadpool(auth.redeem_handoff, _engine(), code) if code else None
+    grant = await run_in_threadpool(sessions.redeem_handoff, _engine(), code) if code else None
     if grant is None:
         return Response(status_code=403, headers={"Cache-Control": "no-store"})
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})

@@ -8,8 +8,8 @@ import pandas as pd
 import pandas.io.formats.style  # noqa: F401 - imported once at start, not in the first styled table
 import streamlit as st
 
-from etl.catalog import RATE
-from etl.numbers import fmt_int, fmt_num, fmt_pct
+from etl.catalog.catalogue import RATE
+from etl.reading.numbers import fmt_int, fmt_num, fmt_pct
 from etl.text import neutralise_formula
 from ui.data import labels
 

@@ -1,5 +1,5 @@
 """The upload page's figures read from a report's sentences (.docx): each proposal with its sentence
-and a tick box. The ticked ones become `accept_text_figures` of the preview and of the load (etl.load),
+and a tick box. The ticked ones become `accept_text_figures` of the preview and of the load (etl.warehouse.load),
 so "Xác nhận nạp" loads exactly the ticked set the preview showed (its fingerprint covers the set)."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from itertools import groupby
 
 import streamlit as st
 
-import ui
-from etl.numbers import fmt_int
-from ui_auth import md_escape
+import ui.data
+from etl.reading.numbers import fmt_int
+from ui.auth import md_escape
 
 
 def tick_key(round_: int, index: int, key: str) -> str:
@@ -22,7 +22,7 @@ def ask_text_figures(index: int, result) -> frozenset[str]:
     figures = result.text_figures
     if not figures:
         return frozenset()
-    labels, by_key = ui.labels(), {f.key: f for f in figures}
+    labels, by_key = ui.data.labels(), {f.key: f for f in figures}
     round_ = st.session_state.get("_upl_round", 0)
     st.markdown("**Số liệu đọc được trong câu văn** — đánh dấu các số đúng; chỉ số được đánh dấu mới được nạp.")
     if any(f.unit is None for f in figures):

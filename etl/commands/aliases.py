@@ -34,10 +34,10 @@ def _actor() -> str:
 
 
 def cmd_list(args) -> int:
-    from etl.aliases import list_aliases
-    from etl.catalog import load_indicators
-    from etl.commands.data import table
-    from etl.load import fmt_time
+    from etl.catalog.aliases import list_aliases
+    from etl.catalog.catalogue import load_indicators
+    from etl.commands.results import table
+    from etl.warehouse.batches import fmt_time
     engine = open_warehouse()
     rows = list_aliases(engine)
     if args.json:
@@ -56,7 +56,7 @@ def cmd_list(args) -> int:
 
 
 def _run(action) -> int:
-    from etl.aliases import AliasError
+    from etl.catalog.aliases import AliasError
     try:
         print(action())
     except AliasError as exc:
@@ -66,14 +66,14 @@ def _run(action) -> int:
 
 
 def cmd_add(args) -> int:
-    from etl.aliases import add_alias
-    from etl.catalog import load_indicators
+    from etl.catalog.aliases import add_alias
+    from etl.catalog.catalogue import load_indicators
     engine = open_warehouse()
     codes = {i.code for i in load_indicators(engine)}
     return _run(lambda: add_alias(engine, args.header, args.code.strip(), _actor(), codes))
 
 
 def cmd_remove(args) -> int:
-    from etl.aliases import remove_alias
+    from etl.catalog.aliases import remove_alias
     engine = open_warehouse()
     return _run(lambda: remove_alias(engine, args.header, _actor()))

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def cmd_export(args) -> int:
-    from etl.export import export
+    from etl.export.outputs import export
     from etl.queries.selection import ScopeError
     if not (args.pptx or args.docx or args.xlsx or args.text):
         raise UsageError("cần ít nhất một trong --pptx, --docx, --xlsx hoặc --text")

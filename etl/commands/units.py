@@ -1,7 +1,7 @@
 """Unit catalogue commands: import-official, demo-lineage, check-lineage, list.
 
 They work on the catalogue files (data/units.csv, data/unit_lineage.csv), which the warehouse
-syncs on its next start; the library (etl.official, etl.lineage) never prints.
+syncs on its next start; the library (etl.catalog.official, etl.catalog.lineage) never prints.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from etl.cli import EXIT_OK, EXIT_REFUSED, UsageError, output_path
 from etl.config import get_settings
-from etl.numbers import fmt_int
 from etl.periods import PeriodError, parse_period
 from etl.problems import has_errors, sort_problems
+from etl.reading.numbers import fmt_int
 
 ILLUSTRATIVE_WARNING = ("Lưu ý: {path} là phả hệ đơn vị MINH HỌA (ghi \"minh họa\" ở cột note), "
                         "không phải danh sách chính thức; tỉnh cần thay bằng số liệu sắp xếp thực tế.")
@@ -61,13 +61,13 @@ def _paths(args) -> tuple[Path, Path]:
 
 
 def _warn_if_illustrative(lineage_csv: Path) -> None:
-    from etl.lineage import is_illustrative, read_lineage
+    from etl.catalog.lineage import is_illustrative, read_lineage
     if is_illustrative(read_lineage(lineage_csv)):
         print(ILLUSTRATIVE_WARNING.format(path=lineage_csv.name))
 
 
 def cmd_import_official(args) -> int:
-    from etl.official import ProvinceNotFound, import_official, official_communes
+    from etl.catalog.official import ProvinceNotFound, import_official, official_communes
     units_csv, lineage_csv = _paths(args)
     try:
         result = import_official(args.province, units_csv, lineage_csv)
@@ -95,8 +95,8 @@ def cmd_import_official(args) -> int:
 
 
 def cmd_demo_lineage(args) -> int:
-    from etl.lineage import build_demo_lineage, unit_rows_from_csv, write_lineage
-    from etl.official import find_province, official_communes
+    from etl.catalog.lineage import build_demo_lineage, unit_rows_from_csv, write_lineage
+    from etl.catalog.official import find_province, official_communes
     units_csv, lineage_csv = _paths(args)
     if lineage_csv.exists() and not args.force:
         print(f"{lineage_csv} đã có; dùng --force để ghi đè.")
@@ -110,7 +110,7 @@ def cmd_demo_lineage(args) -> int:
 
 
 def cmd_check_lineage(args) -> int:
-    from etl.lineage import read_lineage, unit_rows_from_csv, validate_lineage
+    from etl.catalog.lineage import read_lineage, unit_rows_from_csv, validate_lineage
     units_csv, lineage_csv = _paths(args)
     if not lineage_csv.exists():  # else every closed district would be "without successor"
         raise UsageError(f"không có tệp phả hệ đơn vị {lineage_csv}; tạo bản minh họa bằng "
@@ -132,7 +132,7 @@ def cmd_check_lineage(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from etl.lineage import unit_rows_from_csv
+    from etl.catalog.lineage import unit_rows_from_csv
     units_csv, _ = _paths(args)
     units = unit_rows_from_csv(units_csv)
     if args.period:

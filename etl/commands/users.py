@@ -51,7 +51,7 @@ def register(subparsers) -> None:
 
 def actor() -> str:
     """Who ran the command, for the audit log ('cli:root')."""
-    from etl.audit import command_line_actor
+    from etl.accounts.audit import command_line_actor
     try:
         return command_line_actor(getpass.getuser())
     except Exception:  # noqa: BLE001 - no login name in some containers
@@ -70,7 +70,7 @@ def read_password(from_stdin: bool) -> str:
 
 
 def _run(action) -> int:
-    from etl.auth import AuthError
+    from etl.accounts.auth import AuthError
     try:
         message = action()
     except AuthError as exc:
@@ -81,7 +81,7 @@ def _run(action) -> int:
 
 
 def cmd_add(args) -> int:
-    from etl.auth import add_user
+    from etl.accounts.auth import add_user
     units = [c.strip() for c in args.units.split(",") if c.strip()]
     password = None if args.no_password else read_password(args.password_stdin)
     engine = open_warehouse()
@@ -94,7 +94,7 @@ def cmd_add(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from etl.auth import list_accounts
+    from etl.accounts.auth import list_accounts
     engine = open_warehouse()
     accounts = list_accounts(engine)
     if args.json:
@@ -115,24 +115,24 @@ def cmd_list(args) -> int:
 
 def unit_names(engine) -> dict[str, str]:
     """unit code -> name, every unit of the catalogue."""
-    from etl.catalog import load_units
+    from etl.catalog.catalogue import load_units
     return {u.code: u.name for u in load_units(engine)}
 
 
 def scope_label(account, names: dict[str, str]) -> str:
     """'toàn tỉnh', '—' for a viewer, or 'Huyện Yên Định (393), …' as on the Quản trị page."""
-    from etl.auth import scope_label as units_label
+    from etl.accounts.auth import scope_label as units_label
     return "—" if account.role == "viewer" else units_label(account, names, codes=True)
 
 
 def cmd_disable(args) -> int:
-    from etl.auth import disable_user
+    from etl.accounts.auth import disable_user
     engine = open_warehouse()
     return _run(lambda: f"Đã khóa tài khoản {disable_user(engine, args.name, by=actor()).username}.")
 
 
 def cmd_passwd(args) -> int:
-    from etl.auth import get_account, set_password
+    from etl.accounts.auth import get_account, set_password
     engine = open_warehouse()
     if get_account(engine, args.name) is None:  # before asking for a password it could not use
         print(f"Không có tài khoản \"{args.name}\".", file=sys.stderr)
@@ -146,7 +146,7 @@ def cmd_passwd(args) -> int:
 
 
 def cmd_unlock(args) -> int:
-    from etl.auth import unlock_user
+    from etl.accounts.auth import unlock_user
     engine = open_warehouse()
 
     def action():

@@ -13,9 +13,9 @@ import zipfile
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl.catalog import CONFERENCES, INSPECTED, INSPECTIONS, RATE, RECOGNISED, REGISTERED
+from etl.catalog.catalogue import CONFERENCES, INSPECTED, INSPECTIONS, RATE, RECOGNISED, REGISTERED
 from etl.export.scope import ReportData, short_name
-from etl.numbers import fmt_int, fmt_pct
+from etl.reading.numbers import fmt_int, fmt_pct
 from etl.text import fold
 
 FONT = "Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"

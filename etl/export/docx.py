@@ -13,12 +13,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from etl.catalog import CONFERENCES, INSPECTIONS, RATE, RECOGNISED, REGISTERED, TRAININGS
+from etl.catalog.catalogue import CONFERENCES, INSPECTIONS, RATE, RECOGNISED, REGISTERED, TRAININGS
 from etl.config import get_settings
 from etl.export.scope import ReportData
-from etl.numbers import fmt_int, fmt_pct
 from etl.periods import ROMAN
 from etl.queries.selection import PROVINCE_NAME
+from etl.reading.numbers import fmt_int, fmt_pct
 
 FONT = "Times New Roman"
 # The summary table's columns: (indicator, header narrow enough for a 1,35 cm column).

@@ -9,15 +9,15 @@ import io
 from collections.abc import Callable
 
 import pandas as pd
+from pptx.util import Inches
 
-from etl.catalog import CONFERENCES, INSPECTION_SET, RATE, RECOGNISED, REGISTERED, TRAININGS, main_codes
+from etl.catalog.catalogue import CONFERENCES, INSPECTION_SET, RATE, RECOGNISED, REGISTERED, TRAININGS, main_codes
 from etl.config import get_settings
 from etl.export.fitting import fit_size, fits
 from etl.export.pptx_parts import GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table, add_text
 from etl.export.scope import ReportData, short_name, unit_status
-from etl.narrative import count, derived_note, gaps_sentence
-from etl.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
-from pptx.util import Inches
+from etl.queries.narrative import count, derived_note, gaps_sentence
+from etl.reading.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
 
 Progress = Callable[[float, str], None]
 RATE_TITLE = "Tỷ lệ mô hình “Dân vận khéo” được công nhận"

@@ -11,10 +11,10 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl import narrative
-from etl.catalog import RATE, IndicatorRow, load_catalogue
+from etl.catalog.catalogue import RATE, IndicatorRow, load_catalogue
 from etl.config import get_settings
 from etl.periods import Period, parse_period, quarter
+from etl.queries import narrative
 from etl.queries.selection import Selection, parse_scope
 from etl.queries.summary import summary, totals
 from etl.queries.trend import trend

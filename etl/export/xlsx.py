@@ -1,6 +1,6 @@
 """The period's biểu tổng hợp: units × indicators, cluster subtotals, a total row and the rate.
 
-Shape (province scope) — the reader (etl.read) loads it back unchanged:
+Shape (province scope) — the reader (etl.reading.read) loads it back unchanged:
 
     BAN DÂN VẬN TỈNH ỦY …                       (title lines; the period is named in them)
     BIỂU TỔNG HỢP … QUÝ II NĂM 2024
@@ -24,10 +24,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from etl.catalog import RATE
+from etl.catalog.catalogue import RATE
 from etl.export.scope import ReportData, unit_status
-from etl.narrative import derived_note, gaps_sentence
 from etl.periods import ROMAN
+from etl.queries.narrative import derived_note, gaps_sentence
 from etl.queries.selection import PROVINCE_NAME
 from etl.text import neutralise_formula
 

@@ -10,7 +10,3 @@
     stats       pandas statistics over what the reads return (rates, unusual values)
     views       the typed reads of the pages (one value with all a page draws)
 """
-# Kept importable here for pages/upload.py and ui/mapping.py, which another change is rewriting;
-# the lead's removal of re-exports takes them out.
-from etl.catalog import RATE  # noqa: F401
-from etl.queries.versions import data_version  # noqa: F401

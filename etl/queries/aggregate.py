@@ -1,9 +1,9 @@
 """The figures of every group in every period of a read, over the units that reported the whole
-period (etl.coverage): the one place that turns facts into sums.
+period (etl.queries.coverage): the one place that turns facts into sums.
 
 Quarterly facts of fully covered units are summed in the database, GROUP BY (group, bucket,
 indicator); units with a quarter missing are taken back out, and units with cumulative reports are
-resolved in Python (etl.spans). Rates are never summed: they are computed from these sums.
+resolved in Python (etl.queries.spans). Rates are never summed: they are computed from these sums.
 """
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from functools import lru_cache
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from etl.catalog import Catalogue
-from etl.coverage import Cover, covers, figures
+from etl.catalog.catalogue import Catalogue
 from etl.periods import Period, from_index
-from etl.queries.sql import (bucket, chunked, conditions, fetch_raw, group_column, group_key, in_scope,
-                             only_units, source, year_quarters)
-from etl.spans import quarters_of, span_of
-from etl.schema import Fact
+from etl.queries.coverage import Cover, covers, figures
+from etl.queries.spans import quarters_of, span_of
+from etl.queries.sql import (bucket, chunked, conditions, fetch_raw, group_column, group_key, in_scope, only_units,
+                             source, year_quarters)
+from etl.warehouse.schema import Fact
 
 SUM_COLUMNS = ["g", "b", "code", "total", "facts"]
 

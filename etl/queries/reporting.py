@@ -7,14 +7,14 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from etl.catalog import load_catalogue
-from etl.coverage import disagreements
+from etl.catalog.catalogue import load_catalogue
 from etl.periods import Period
+from etl.queries.coverage import disagreements
 from etl.queries.selection import Selection
-from etl.queries.sql import (NO_CLUSTER, chunked, conditions, fetch, only_units, quarters_between, source,
-                             within, year_quarters)
-from etl.schema import Fact
-from etl.spans import quarters_of
+from etl.queries.spans import quarters_of
+from etl.queries.sql import (NO_CLUSTER, chunked, conditions, fetch, only_units, quarters_between, source, within,
+                             year_quarters)
+from etl.warehouse.schema import Fact
 
 QUARTER, CUMULATIVE = "quarter", "cumulative"   # how a unit's quarter is covered
 COMPLETENESS = ["unit_code", "unit_name", "cluster_code", "cluster_name", "level", "period", "period_label",

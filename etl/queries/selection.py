@@ -9,13 +9,13 @@ pages, the CLI and the exports from their options; every read takes it.
     s.label    'cụm Đồng bằng, Ven biển'                   (inside a sentence)
     s.caption  'Quý II/2024 · Cụm Đồng bằng, Ven biển'     (chart captions)
 
-Names come from the catalogue (etl.catalog.load_catalogue, read once per catalogue version).
+Names come from the catalogue (etl.catalog.catalogue.load_catalogue, read once per catalogue version).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from etl.catalog import Catalogue
+from etl.catalog.catalogue import Catalogue
 from etl.periods import Period
 
 PROVINCE_NAME = "Toàn tỉnh"  # the whole province, unfiltered

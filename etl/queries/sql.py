@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, case, func, literal
 
-from etl.catalog import UnitRow
+from etl.catalog.catalogue import UnitRow
 from etl.periods import Period, periods_between, quarter
-from etl.schema import Fact, Unit
+from etl.warehouse.schema import Fact, Unit
 
 PROVINCE_CODE = "province"
 NO_CLUSTER = ("", "Chưa xếp cụm")

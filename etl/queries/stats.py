@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.catalog import CONFERENCES, RATE, RECOGNISED, REGISTERED
+from etl.catalog.catalogue import CONFERENCES, RATE, RECOGNISED, REGISTERED
 
 PER_MEETING = "per_meeting"
 

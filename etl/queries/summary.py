@@ -14,7 +14,7 @@ from collections import Counter
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl.catalog import RATE, Catalogue, load_catalogue
+from etl.catalog.catalogue import RATE, Catalogue, load_catalogue
 from etl.queries.aggregate import Aggregate, aggregate
 from etl.queries.selection import PROVINCE_NAME, Selection
 from etl.queries.sql import LEVEL, NO_CLUSTER, PROVINCE_CODE, group_key

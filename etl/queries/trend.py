@@ -8,7 +8,7 @@ from collections import Counter
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl.catalog import Catalogue, load_catalogue
+from etl.catalog.catalogue import Catalogue, load_catalogue
 from etl.periods import Period, periods_between
 from etl.queries.aggregate import aggregate
 from etl.queries.selection import Selection

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, case, func, select
 
 from etl.periods import Period, from_index
-from etl.schema import Batch, Fact, Meta
+from etl.warehouse.schema import Batch, Fact, Meta
 
 DEMO_FLAG = "demo_loaded"
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl import narrative
-from etl.catalog import RATE, load_catalogue
+from etl.catalog.catalogue import RATE, load_catalogue
 from etl.periods import Period
+from etl.queries import narrative
 from etl.queries import reporting as rp
 from etl.queries.selection import Selection
 from etl.queries.stats import per_meeting, reporting_rate, unusual_values
-from etl.queries.summary import (as_dict, frame, period_figures, ranked, stacked, total_frame, totals,
-                                 with_total)
+from etl.queries.summary import as_dict, frame, period_figures, ranked, stacked, total_frame, totals, with_total
 from etl.queries.trend import trend
 
 RANKED = 5            # units in each of Tổng quan's two rankings

@@ -38,8 +38,8 @@ def _require_chromium() -> None:
 
 
 def _seed(url: str) -> None:
-    from etl.db import ensure_schema, make_engine
-    from etl.demo import load_demo
+    from etl.demo.demo import load_demo
+    from etl.warehouse.db import ensure_schema, make_engine
     engine = make_engine(url)
     ensure_schema(engine)
     result = load_demo(engine)

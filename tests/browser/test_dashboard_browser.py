@@ -77,8 +77,8 @@ def test_clicking_a_cluster_bar_drills_into_its_units(server, page):
 
 def test_a_link_opened_first_on_a_fresh_server_shows_no_page_not_found(tmp_path_factory, browser):
     """The first visit of a just-started server lands on a shared link, as a leader's would."""
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     from tests.workbooks import consolidated_workbook
     url = f"sqlite:///{tmp_path_factory.mktemp('fresh')}/warehouse.db"
     engine = make_engine(url)

@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import ERRORS
 from tests.browser.conftest import login as login_as
+from tests.browser.conftest import open_page, screenshot, streamlit_server, wait_for_app_run
 from tests.test_docx_load import REPORT
 from tests.workbooks import consolidated_workbook
 
@@ -22,9 +23,9 @@ PASSWORD = "mat-khau-du-dai"
 def docx_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one quarter of another unit, with an uploader account;
     yields (base URL, warehouse URL)."""
-    from etl import auth
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     url = f"sqlite:///{tmp_path_factory.mktemp('docx-browser')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)
@@ -36,8 +37,8 @@ def docx_server(tmp_path_factory, browser):
 
 
 def warehouse_facts(url: str) -> dict:
-    from etl.db import make_engine
-    from etl.schema import Fact
+    from etl.warehouse.db import make_engine
+    from etl.warehouse.schema import Fact
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

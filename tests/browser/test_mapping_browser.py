@@ -27,9 +27,9 @@ def unsure(unit: str, participants: int, period: str = "QUÝ II NĂM 2024") -> b
 @pytest.fixture(scope="module")
 def mapping_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one batch and an administrator; yields (base URL, warehouse URL)."""
-    from etl import auth
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     url = f"sqlite:///{tmp_path_factory.mktemp('mapping-browser')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)
@@ -42,8 +42,8 @@ def mapping_server(tmp_path_factory, browser):
 
 
 def participants(url: str) -> dict:
-    from etl.db import make_engine
-    from etl.schema import Fact
+    from etl.warehouse.db import make_engine
+    from etl.warehouse.schema import Fact
     engine = make_engine(url)
     with engine.connect() as conn:
         found = dict(conn.execute(select(Fact.unit_code, Fact.value)

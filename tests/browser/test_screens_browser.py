@@ -45,9 +45,9 @@ PAGES = [(title, "" if i == 0 else url, section) for i, (section, _f, title, _i,
 @pytest.fixture(scope="module")
 def admin_cookie(demo_warehouse, server) -> dict:
     """A session cookie of an administrator of the demo warehouse (guarded pages open)."""
-    from etl import auth
-    from etl.db import make_engine
-    from ui_auth import COOKIE
+    from etl.accounts import auth
+    from etl.warehouse.db import make_engine
+    from ui.auth import COOKIE
     engine = make_engine(demo_warehouse)
     if auth.get_account(engine, ADMIN) is None:
         auth.add_user(engine, ADMIN, "admin", password=PASSWORD)

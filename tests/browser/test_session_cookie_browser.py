@@ -9,8 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAUNCHERS, login, open_page, wait_for_app_run
-from tests.browser.conftest import streamlit_server
+from tests.browser.conftest import LAUNCHERS, login, open_page, streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
@@ -21,9 +20,9 @@ LOGGED_IN = '[data-testid="stSidebar"] :text("Đăng nhập: lan")'
 
 @pytest.fixture(scope="module", params=list(LAUNCHERS))
 def cookie_server(request, tmp_path_factory, browser):
-    from etl import auth
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     url = f"sqlite:///{tmp_path_factory.mktemp('cookie-browser')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)

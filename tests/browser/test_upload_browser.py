@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import ERRORS
 from tests.browser.conftest import login as login_as
+from tests.browser.conftest import open_page, screenshot, streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
@@ -27,9 +28,9 @@ NEW = consolidated_workbook([("Huyện Yên Định", {"conferences": 77, "confe
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one batch of Quý II/2024 and an uploader account."""
-    from etl import auth
-    from etl.db import ensure_schema, make_engine
-    from etl.load import load_file
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
     url = f"sqlite:///{tmp_path_factory.mktemp('upload-browser')}/warehouse.db"
     engine = make_engine(url)
     ensure_schema(engine)

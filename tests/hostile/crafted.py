@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from tests.workbooks import to_bytes
 
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-UNDER_RATIO_CHECK = 1_900_000     # bytes of XML: one member below etl.safety.RATIO_MIN_BYTES
+UNDER_RATIO_CHECK = 1_900_000     # bytes of XML: one member below etl.reading.safety.RATIO_MIN_BYTES
 
 
 def members(data: bytes) -> dict[str, bytes]:

@@ -1,0 +1,1 @@
+"""Accounts, roles, passwords, login sessions and throttling, OIDC binding, the audit log."""

@@ -1,0 +1,1 @@
+"""Catalogues: units, clusters, indicators and their roles, lineage, official units, templates, abbreviations, the phrases of report sentences (data/*.csv, synced into the warehouse) and the header aliases users teach the upload page."""

@@ -1,0 +1,1 @@
+"""Demo data: illustrative workbooks written as units write them, loaded through the ETL."""
