@@ -326,11 +326,12 @@ def test_the_garbage_collector_stays_on_during_a_load(engine, monkeypatch):
         seen.append((gc.isenabled(), dropped() is None))
         return real(*args, **kwargs)
     monkeypatch.setattr(load_module, "_load_values", spy)
+    frozen_before = gc.get_freeze_count()   # the dashboard may have frozen its long-lived objects
     assert load(engine, [("Huyện Yên Định", {"conferences": 4})]).status == "loaded"
     revised = consolidated_workbook([("Huyện Yên Định", {"conferences": 5})])
     assert preview_file(engine, revised, "sua.xlsx").status == "preview"
     assert seen == [(True, True), (True, True)]
-    assert gc.isenabled() and gc.get_freeze_count() == 0   # nothing left frozen after the load
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen_before   # the load left nothing frozen
 
 
 def test_names_longer_than_their_columns_load_cut_to_size(engine):
