@@ -108,6 +108,9 @@ def test_rate_chart_labels_in_vietnamese_format(engine):
     top = max(values.items(), key=lambda kv: kv[1])
     assert labels[0] == fmt_pct(top[1] / 100)
     assert "Toàn tỉnh: " + fmt_pct(data.current["recognition_rate"]) in " ".join(texts(slide_with(prs, RATE_TITLE)))
+    # a unit without a rate has no bar: its name says why, rather than leaving an empty row
+    assert "Đông Sơn (chưa báo cáo)" in list(chart.plots[0].categories)
+    assert "Đông Sơn (chưa báo cáo)" not in values
 
 
 def test_kpi_slide_has_figures_and_deltas(engine):

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl.catalog.catalogue import CONFERENCES, INSPECTED, INSPECTIONS, RATE, RECOGNISED, REGISTERED
-from etl.export.scope import ReportData, short_name
+from etl.export.scope import ReportData, rate_names, short_name
 from etl.reading.numbers import fmt_int, fmt_pct
 from etl.text import fold
 
@@ -47,7 +47,7 @@ def _bars(df: pd.DataFrame, codes_labels: list[tuple[str, str, str]], title: str
 def rate_figure(d: ReportData) -> go.Figure:
     df = d.chart_rows.sort_values(RATE, ascending=False, na_position="last", kind="stable")
     rates = [None if pd.isna(r) else float(r) * 100 for r in df[RATE]]
-    fig = go.Figure(go.Bar(y=[short_name(n) for n in df["name"]], x=rates, orientation="h",
+    fig = go.Figure(go.Bar(y=rate_names(df), x=rates, orientation="h",
                            marker_color=BLUE, text=[fmt_pct(r / 100) if r is not None else "" for r in rates],
                            textposition="outside", cliponaxis=False))
     fig.update_yaxes(autorange="reversed", automargin=True, ticksuffix="  ")

@@ -15,7 +15,7 @@ from etl.catalog.catalogue import CONFERENCES, INSPECTION_SET, RATE, RECOGNISED,
 from etl.config import get_settings
 from etl.export.fitting import fit_size, fits
 from etl.export.pptx_parts import GREEN, RED, Box, Deck, add_bar_chart, add_line_chart, add_table, add_text
-from etl.export.scope import ReportData, short_name, unit_status
+from etl.export.scope import ReportData, rate_names, short_name, unit_status
 from etl.queries.narrative import count, derived_note, gaps_sentence
 from etl.reading.numbers import fmt_delta, fmt_int, fmt_num, fmt_pct
 
@@ -113,7 +113,7 @@ def _rate(deck: Deck, d: ReportData) -> None:
     add_text(slide, Box(box.left, box.top, box.width, Inches(0.45)), [(head, 16, True)])
     chart_box = Box(box.left, box.top + Inches(0.45), box.width, box.height - Inches(0.45))
     rates = [None if pd.isna(r) else round(float(r) * 100, 1) for r in rows[RATE]]
-    add_bar_chart(slide, chart_box, _names(rows), [("Tỷ lệ công nhận (%)", rates)],
+    add_bar_chart(slide, chart_box, rate_names(rows), [("Tỷ lệ công nhận (%)", rates)],
                   labels=[[fmt_pct(r / 100) if r is not None else "" for r in rates]],
                   size=_bar_font(len(rows)), highlight=_spot(d, rows))
 

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from etl.catalog.catalogue import RATE, IndicatorRow, load_catalogue
+from etl.catalog.catalogue import RATE, REGISTERED, IndicatorRow, load_catalogue
 from etl.config import get_settings
 from etl.periods import Period, parse_period, quarter
 from etl.queries import narrative
@@ -38,6 +38,17 @@ def short_name(name: str) -> str:
         if name.startswith(prefix):
             return short + name[len(prefix):]
     return name
+
+
+def rate_names(rows: pd.DataFrame) -> list[str]:
+    """Short names for a rate chart; a row without a rate says why, as its bar would be missing:
+    'Đông Sơn (chưa báo cáo)', 'Nga Sơn (không có mô hình đăng ký)'."""
+    registered = rows[REGISTERED] if REGISTERED in rows else pd.Series([None] * len(rows), index=rows.index)
+    out = []
+    for name, rate, count in zip(rows["name"], rows[RATE], registered):
+        why = "" if not pd.isna(rate) else " (chưa báo cáo)" if pd.isna(count) else " (không có mô hình đăng ký)"
+        out.append(short_name(name) + why)
+    return out
 
 
 def unit_status(row) -> str:
