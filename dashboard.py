@@ -15,6 +15,7 @@ import ui.data
 import ui.filters
 import ui.layout
 from etl.config import get_settings
+from etl.warehouse.db import WarehouseUnavailable
 
 HERE = Path(__file__).resolve().parent
 # (section, file, title, icon, what the viewer needs: view | upload | admin, URL path).
@@ -91,7 +92,11 @@ def main() -> None:
     # breakpoint), so a shared link opened on a phone shows the figures, not the filter panel.
     st.set_page_config(page_title="Dân vận khéo · Bảng số liệu", page_icon="📊", layout="wide",
                        initial_sidebar_state="auto")
-    ui.data.start_run()
+    try:
+        ui.data.start_run()
+    except WarehouseUnavailable as exc:  # a database that does not answer, or a newer build's warehouse
+        st.error(str(exc))
+        st.stop()
     autoload_demo()
     user = ui.auth.current_user()
     page = navigation(visible_pages(user))

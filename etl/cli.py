@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from etl.warehouse.batches import WarehouseBusy
+from etl.warehouse.db import WarehouseUnavailable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -190,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     except OperationalError as exc:
         print(f"Không kết nối được kho dữ liệu: {' '.join(str(exc.orig).split())}", file=sys.stderr)
+        return EXIT_REFUSED
+    except WarehouseUnavailable as exc:
+        cause = exc.__cause__
+        reason = f" ({' '.join(str(getattr(cause, 'orig', cause)).split())})" if cause is not None else ""
+        print(f"{exc}{reason}", file=sys.stderr)
         return EXIT_REFUSED
     except OSError as exc:  # safety net: file-system trouble is never a traceback
         print(describe_os_error(exc), file=sys.stderr)

@@ -8,7 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 from etl.config import get_settings
 
@@ -54,14 +56,37 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be opened: its server does not answer, or a newer version of the software
+    built it. The text is the Vietnamese message the dashboard and the CLI show (no URL, no password)."""
+
+
 def schema_is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current is not None:
+        try:
+            scripts.get_revision(current)
+        except CommandError:
+            raise WarehouseUnavailable(
+                f"Kho dữ liệu do một phiên bản mới hơn của phần mềm tạo ra (cấu trúc {current}); phiên bản "
+                "đang chạy không đọc được. Hãy cập nhật phần mềm rồi mở lại; dữ liệu không bị thay đổi.") from None
+    return current == scripts.get_current_head()
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create or upgrade the schema and sync the catalogue files; cheap when nothing changed."""
+    """Create or upgrade the schema and sync the catalogue files; cheap when nothing changed.
+    WarehouseUnavailable when the database does not answer or is newer than this code."""
+    try:
+        _ensure_schema(engine)
+    except OperationalError as exc:   # the driver's reason stays as the cause, for the CLI and the logs
+        raise WarehouseUnavailable(
+            "Không kết nối được kho dữ liệu. Kiểm tra máy chủ cơ sở dữ liệu và DATABASE_URL, "
+            "rồi tải lại trang (hoặc chạy lại lệnh).") from exc
+
+
+def _ensure_schema(engine: Engine) -> None:
     key = engine.url.render_as_string(hide_password=False)
     with _schema_lock:
         if key in _ready:
