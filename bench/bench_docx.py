@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 GOAL_SECONDS = 2.0
 WORDS_PER_PAGE = 500
@@ -59,15 +59,6 @@ def build_report(pages: int) -> bytes:
                     letterhead=[["HUYỆN ỦY YÊN ĐỊNH", "ĐẢNG CỘNG SẢN VIỆT NAM"]])
 
 
-def best_of(repeat: int, fn) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -76,6 +67,7 @@ def main() -> None:
     from etl.reading.docx_sheets import read_document
     from etl.reading.read import parse_workbook
     from etl.reading.sandbox import parse_bounded
+    from timing import best_of
     from tests.workbooks import catalogue_indicators, sample_units
     data = build_report(args.pages)
     kw = dict(units=sample_units(), indicators=catalogue_indicators(), today=date(2026, 1, 15))

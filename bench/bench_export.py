@@ -17,17 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 GOAL_SECONDS = 2.0
-
-
-def best_of(repeat: int, fn) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> int:
@@ -39,6 +31,7 @@ def main() -> int:
     from etl.export.scope import gather, report_selection
     from etl.periods import parse_period
     from etl.warehouse.db import ensure_schema, make_engine
+    from timing import best_of
 
     with tempfile.TemporaryDirectory(prefix="dvk-bench-") as tmp:
         engine = make_engine(f"sqlite:///{tmp}/warehouse.db")
