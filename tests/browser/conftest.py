@@ -47,6 +47,24 @@ def _seed(url: str) -> None:
     assert result.ok, result.message
 
 
+PASSWORD = "mat-khau-du-dai"   # the password of the accounts the browser tests log in with
+
+
+def seeded_warehouse(folder: Path, seed: bytes, user: str, role: str) -> str:
+    """The URL of a SQLite warehouse in `folder` holding one loaded workbook (`seed`) and one account
+    (`user`, `role`, PASSWORD)."""
+    from etl.accounts import auth
+    from etl.warehouse.db import ensure_schema, make_engine
+    from etl.warehouse.load import load_file
+    url = f"sqlite:///{folder}/warehouse.db"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    assert load_file(engine, seed, "ban_dau.xlsx", user="seed").status == "loaded"
+    auth.add_user(engine, user, role, password=PASSWORD)
+    engine.dispose()
+    return url
+
+
 # How the server is started: the README's way (scripts/serve.py, which `bash scripts/run` execs) or
 # plain `streamlit run dashboard.py`; login must work through both.
 LAUNCHERS = {"serve": [sys.executable, str(ROOT / "scripts" / "serve.py")],

@@ -10,28 +10,19 @@ from sqlalchemy import select
 
 from tests.browser.conftest import ERRORS
 from tests.browser.conftest import login as login_as
-from tests.browser.conftest import open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import PASSWORD, open_page, screenshot, seeded_warehouse, streamlit_server, wait_for_app_run
 from tests.test_docx_load import REPORT
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "mat-khau-du-dai"
 
 
 @pytest.fixture(scope="module")
 def docx_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one quarter of another unit, with an uploader account;
     yields (base URL, warehouse URL)."""
-    from etl.accounts import auth
-    from etl.warehouse.db import ensure_schema, make_engine
-    from etl.warehouse.load import load_file
-    url = f"sqlite:///{tmp_path_factory.mktemp('docx-browser')}/warehouse.db"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    assert load_file(engine, consolidated_workbook([("Huyện Hà Trung", {"conferences": 3})]), "seed.xlsx").ok
-    auth.add_user(engine, "lan", "uploader", password=PASSWORD)
-    engine.dispose()
+    seed = consolidated_workbook([("Huyện Hà Trung", {"conferences": 3})])
+    url = seeded_warehouse(tmp_path_factory.mktemp("docx-browser"), seed, "lan", "uploader")
     with streamlit_server(url, tmp_path_factory.mktemp("docx-log")) as base:
         yield base, url
 

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import ERRORS, open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import (ERRORS, PASSWORD, open_page, screenshot, seeded_warehouse, streamlit_server,
+                                    wait_for_app_run)
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mat-khau-du-dai"
 QUESTION = "Cột “Lượt người” (Biểu 01, ô D4)"
 
 
@@ -27,16 +27,8 @@ def unsure(unit: str, participants: int, period: str = "QUÝ II NĂM 2024") -> b
 @pytest.fixture(scope="module")
 def mapping_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one batch and an administrator; yields (base URL, warehouse URL)."""
-    from etl.accounts import auth
-    from etl.warehouse.db import ensure_schema, make_engine
-    from etl.warehouse.load import load_file
-    url = f"sqlite:///{tmp_path_factory.mktemp('mapping-browser')}/warehouse.db"
-    engine = make_engine(url)
-    ensure_schema(engine)
     seed = consolidated_workbook([("Huyện Nga Sơn", {"conferences": 4, "conference_participants": 100})])
-    assert load_file(engine, seed, "ban_dau.xlsx", user="seed").status == "loaded"
-    auth.add_user(engine, "quantri", "admin", password=PASSWORD)
-    engine.dispose()
+    url = seeded_warehouse(tmp_path_factory.mktemp("mapping-browser"), seed, "quantri", "admin")
     with streamlit_server(url, tmp_path_factory.mktemp("mapping-log")) as base:
         yield base, url
 

@@ -9,27 +9,19 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAUNCHERS, login, open_page, streamlit_server, wait_for_app_run
+from tests.browser.conftest import (LAUNCHERS, PASSWORD, login, open_page, seeded_warehouse, streamlit_server,
+                                    wait_for_app_run)
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mat-khau-du-dai"
 LOGGED_IN = '[data-testid="stSidebar"] :text("Đăng nhập: lan")'
 
 
 @pytest.fixture(scope="module", params=list(LAUNCHERS))
 def cookie_server(request, tmp_path_factory, browser):
-    from etl.accounts import auth
-    from etl.warehouse.db import ensure_schema, make_engine
-    from etl.warehouse.load import load_file
-    url = f"sqlite:///{tmp_path_factory.mktemp('cookie-browser')}/warehouse.db"
-    engine = make_engine(url)
-    ensure_schema(engine)
     book = consolidated_workbook([("Huyện Yên Định", {"conferences": 12})])
-    assert load_file(engine, book, "yen_dinh.xlsx", user="seed").status == "loaded"
-    auth.add_user(engine, "lan", "uploader", password=PASSWORD)
-    engine.dispose()
+    url = seeded_warehouse(tmp_path_factory.mktemp("cookie-browser"), book, "lan", "uploader")
     with streamlit_server(url, tmp_path_factory.mktemp("cookie-log"), launcher=request.param) as base:
         yield base
 

@@ -11,12 +11,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import ERRORS
 from tests.browser.conftest import login as login_as
-from tests.browser.conftest import open_page, screenshot, streamlit_server, wait_for_app_run
+from tests.browser.conftest import PASSWORD, open_page, screenshot, seeded_warehouse, streamlit_server, wait_for_app_run
 from tests.workbooks import consolidated_workbook
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mat-khau-du-dai"
 BASE = consolidated_workbook([
     ("Huyện Thọ Xuân", {"conferences": 100, "conference_participants": 5000}),
     ("Huyện Nông Cống", {"conferences": 200, "conference_participants": 6000}),
@@ -28,15 +27,7 @@ NEW = consolidated_workbook([("Huyện Yên Định", {"conferences": 77, "confe
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory, browser):
     """A dashboard over a warehouse holding one batch of Quý II/2024 and an uploader account."""
-    from etl.accounts import auth
-    from etl.warehouse.db import ensure_schema, make_engine
-    from etl.warehouse.load import load_file
-    url = f"sqlite:///{tmp_path_factory.mktemp('upload-browser')}/warehouse.db"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    assert load_file(engine, BASE, "ban_dau.xlsx", user="seed").status == "loaded"
-    auth.add_user(engine, "lan", "uploader", password=PASSWORD)
-    engine.dispose()
+    url = seeded_warehouse(tmp_path_factory.mktemp("upload-browser"), BASE, "lan", "uploader")
     with streamlit_server(url, tmp_path_factory.mktemp("upload-log")) as base:
         yield base
 
