@@ -22,10 +22,6 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("không-có-tài-khoản-này")  # equal work for unknown usernames
 
 
-class WeakPassword(ValueError):
-    """A password the policy refuses; str(exc) is a Vietnamese message for the user."""
-
-
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, lowercased."""

@@ -80,7 +80,6 @@ RECOGNISED = "models_recognized"   # models recognised: its numerator (never abo
 RATE = "recognition_rate"          # Σ RECOGNISED / Σ REGISTERED, the one computed figure
 CONFERENCES = Event("conferences", "conference_participants")
 TRAININGS = Event("trainings", "training_participants")
-EVENTS = (CONFERENCES, TRAININGS)
 DOCUMENTS = "documents_issued"
 REVIEWS = "review_conferences"
 DIALOGUES = "dialogues"

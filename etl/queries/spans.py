@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from etl.periods import Period, from_index
 
 Span = tuple[int, int]          # (first period_index, quarters)
-YEAR_KINDS = ("Q", "H1", "9M", "H2", "Y")
 
 
 def span_of(period: Period) -> Span:
