@@ -12,12 +12,11 @@ import streamlit as st
 import ui.auth
 import ui.data
 from etl.reading.numbers import fmt_int
-from etl.warehouse.batches import BatchInfo, WarehouseBusy, batch_file, fmt_time, list_batches
+from etl.warehouse.batches import STATUS_LABELS, BatchInfo, WarehouseBusy, batch_file, fmt_time, list_batches
 from etl.warehouse.undo import undo_batch
 
 ORDER_RULE = ("Hoàn tác một lô đưa kho số liệu về như khi lô đó chưa từng được nạp: số liệu mà các lô khác "
               "đã báo cáo vẫn được giữ nguyên, kể cả khi hoàn tác lô cũ trước lô mới.")
-STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}
 
 
 def batches_frame(batches: list[BatchInfo]) -> pd.DataFrame:
@@ -25,7 +24,7 @@ def batches_frame(batches: list[BatchInfo]) -> pd.DataFrame:
         "Lô": b.id, "Tệp": b.file_name, "Kỳ": b.period_label, "Người nạp": b.uploaded_by or "—",
         "Thời gian": fmt_time(b.created_at), "Thêm mới": fmt_int(b.rows_added),
         "Thay đổi": fmt_int(b.rows_changed), "Không đổi": fmt_int(b.rows_unchanged),
-        "Trạng thái": STATUS.get(b.status, b.status) + (
+        "Trạng thái": STATUS_LABELS.get(b.status, b.status) + (
             f" ({fmt_time(b.undone_at)}{', ' + b.undone_by if b.undone_by else ''})" if b.status == "undone" else ""),
     } for b in batches])
 

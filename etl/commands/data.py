@@ -17,7 +17,6 @@ from etl.periods import REORGANISATION_DATE, Period, PeriodError, parse_period
 from etl.reading.numbers import fmt_int, fmt_pct
 from etl.reading.safety import check_file_count
 
-BATCH_STATUS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}  # the words of pages/history.py
 LEVELS = ("province", "cluster", "district", "commune")
 LEVEL_LABELS = {"province": "cấp tỉnh", "cluster": "cụm", "district": "cấp huyện", "commune": "cấp xã"}
 
@@ -226,14 +225,14 @@ def summary_table(records: list[dict], labels: dict[str, str], period: Period) -
 # ------------------------------------------------------------------ batches, undo
 
 def cmd_batches(args) -> int:
-    from etl.warehouse.batches import fmt_time, list_batches
+    from etl.warehouse.batches import STATUS_LABELS, fmt_time, list_batches
     batches = list_batches(open_warehouse())
     if not batches:
         print("Kho dữ liệu chưa có lô nào.")
         return EXIT_OK
     rows = [[f"#{b.id}", fmt_time(b.created_at), b.uploaded_by, b.file_name, b.period_label,
              fmt_int(b.rows_added), fmt_int(b.rows_changed), fmt_int(b.rows_unchanged),
-             BATCH_STATUS.get(b.status, b.status)] for b in batches]
+             STATUS_LABELS.get(b.status, b.status)] for b in batches]
     print(table(["Lô", "Thời gian", "Người nạp", "Tệp", "Kỳ", "Thêm mới", "Thay đổi", "Không đổi",
                  "Trạng thái"], rows))
     return EXIT_OK

@@ -70,6 +70,9 @@ class BatchInfo:
         return f"lô #{self.id} (tệp {self.file_name}, nạp lúc {fmt_time(self.created_at)}{who})"
 
 
+STATUS_LABELS = {"loaded": "Đã nạp", "undone": "Đã hoàn tác"}  # a batch's status, as the history page and CLI say it
+
+
 def fmt_time(moment: datetime | None) -> str:
     """A stored timestamp as Vietnam local time, '21/06/2024 14:05'."""
     if moment is None:
